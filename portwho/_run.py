@@ -1,0 +1,57 @@
+"""The only place portwho starts processes.
+
+Argv lists only (never a shell), a timeout on every call, LC_ALL=C so that tools print the
+format the parsers know, and typed failures the backend chain understands.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from portwho.errors import BackendFailed, ToolMissing, ToolTimeout
+
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+#: A runner takes an argv and a timeout and returns what the process printed. Backends take one
+#: as a parameter so tests can hand them recorded output instead of patching subprocess.
+Runner = Callable[[Sequence[str], float], Completed]
+
+
+def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
+    """Run argv (resolved on PATH) and return its output; never raises for a non-zero exit."""
+    exe = shutil.which(argv[0])
+    if exe is None:
+        raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+            [exe, *argv[1:]],
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from exc
+    except OSError as exc:
+        raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
+    return Completed(
+        argv=tuple(argv),
+        returncode=proc.returncode,
+        stdout=proc.stdout.decode("utf-8", "replace"),
+        stderr=proc.stderr.decode("utf-8", "replace"),
+    )

@@ -1,0 +1,47 @@
+"""The backend chains and the parsers for --from, in one table each.
+
+The operating system decides only the ORDER in which backends are tried. Modules are imported
+lazily: a lookup that the first backend answers never imports the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portwho.backends.base import Backend
+
+#: backend name -> module that exports BACKEND
+MODULES: dict[str, str] = {
+    "psutil": "portwho.backends.psutil_backend",
+}
+
+#: platform -> names in the order they are tried
+CHAINS: dict[str, tuple[str, ...]] = {
+    "linux": ("psutil",),
+    "darwin": ("psutil",),
+    "win32": ("psutil",),
+}
+
+
+def platform_key(platform: str | None = None) -> str:
+    plat = platform or sys.platform
+    if plat.startswith("linux"):
+        return "linux"
+    if plat == "darwin":
+        return "darwin"
+    if plat in ("win32", "cygwin"):
+        return "win32"
+    return "linux"  # the BSDs and others: psutil and the POSIX tools are the best bet
+
+
+def chain(platform: str | None = None) -> tuple[str, ...]:
+    return CHAINS[platform_key(platform)]
+
+
+def load(name: str) -> Backend:
+    module = importlib.import_module(MODULES[name])
+    backend: Backend = module.BACKEND
+    return backend

@@ -1,0 +1,56 @@
+"""Address helpers shared by the parsers: canonical wildcards, families, host:port splitting."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from portwho.errors import ParseError
+from portwho.model import Family
+
+_V4_WILDCARDS = {"*", "0.0.0.0", ""}
+_V6_WILDCARDS = {"::", "[::]", "*"}
+
+
+def family_of(address: str) -> Family:
+    return "ipv6" if ":" in address else "ipv4"
+
+
+def canonical(address: str, family: Family | None = None) -> str:
+    """Strip brackets and zone ids ("%lo", "%11"), map wildcards to "0.0.0.0" / "::"."""
+    addr = address.strip()
+    if addr.startswith("[") and addr.endswith("]"):
+        addr = addr[1:-1]
+    addr = addr.split("%", 1)[0]
+    if family is None:
+        family = family_of(addr)
+    if addr in _V4_WILDCARDS or (family == "ipv6" and addr in _V6_WILDCARDS):
+        return "::" if family == "ipv6" else "0.0.0.0"
+    try:
+        return str(ipaddress.ip_address(addr))
+    except ValueError:
+        return addr  # a host name (lsof/netstat without -n): keep it as printed
+
+
+def remote_or_none(address: str, port: int | None) -> tuple[str | None, int | None]:
+    """A wildcard peer ("*:*", "0.0.0.0:0", "[::]:0") becomes (None, None)."""
+    if port in (None, 0):
+        return None, None
+    return canonical(address), port
+
+
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """Split "1.2.3.4:80", "[::1]:80", "*:80", ":::80" (netstat v6) or "*:*" at the last colon.
+
+    The port is None for "*". Raises ParseError when there is no port part.
+    """
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        raise ParseError(f"no port in address {text!r}")
+    if port == "*":
+        return host, None
+    if not port.isdigit() or not port.isascii():
+        raise ParseError(f"bad port in address {text!r}")
+    value = int(port)
+    if value > 65535:
+        raise ParseError(f"port out of range in address {text!r}")
+    return host, value

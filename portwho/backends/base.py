@@ -1,0 +1,46 @@
+"""What a backend is: a name, and `collect(query, runner) -> Answer`.
+
+A backend module holds the argv it runs, a pure `parse(text) -> list[Socket]`, and a tiny class
+whose instance is exported as `BACKEND`. Unavailability and failure are exceptions
+(portwho.errors.BackendUnavailable / BackendFailed) that the chain in core catches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from portwho._run import Runner
+    from portwho.model import Query, Socket
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What one backend saw.
+
+    `complete` is False when the backend knows it could not see everything: sockets whose owner
+    it could not name (pid None), or only the current user's processes. The chain then asks the
+    next backend to fill in.
+    """
+
+    sockets: tuple[Socket, ...]
+    complete: bool = True
+    detail: str = ""
+
+
+class Backend(Protocol):
+    name: str
+
+    def collect(self, query: Query, runner: Runner) -> Answer:
+        """Return the sockets matching `query` (it may return more; core filters again)."""
+        ...
+
+
+def check_ok(text: str, returncode: int, tool: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+    """Return `text` when the exit code is expected, else raise BackendFailed with the reason."""
+    from portwho.errors import BackendFailed
+
+    if returncode not in ok_codes:
+        raise BackendFailed(f"{tool} exited with status {returncode}")
+    return text

@@ -1,0 +1,147 @@
+"""The records every backend returns and the result of a lookup.
+
+This module imports nothing from portwho: it is the contract between backends, core, render
+and the other commands. One socket seen by one process is one `Socket`; a socket shared by two
+processes (a forking server) is two records with the same addresses and different pids.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal
+
+Protocol = Literal["tcp", "udp"]
+Family = Literal["ipv4", "ipv6"]
+PROTOCOLS: tuple[Protocol, ...] = ("tcp", "udp")
+FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
+
+#: TCP states as the kernel and ss spell them (upper case, underscores).
+TCP_STATES = (
+    "ESTABLISHED",
+    "SYN_SENT",
+    "SYN_RECV",
+    "FIN_WAIT1",
+    "FIN_WAIT2",
+    "TIME_WAIT",
+    "CLOSE",
+    "CLOSE_WAIT",
+    "LAST_ACK",
+    "LISTEN",
+    "CLOSING",
+    "BOUND",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Socket:
+    """One socket as one backend saw it, and its owner when known.
+
+    Wildcard local addresses are "0.0.0.0" or "::"; a wildcard or missing peer is None.
+    `pid` is None when the owner is hidden from this user (a normal state, not an error).
+    """
+
+    protocol: Protocol
+    family: Family
+    local_address: str
+    local_port: int
+    remote_address: str | None = None
+    remote_port: int | None = None
+    state: str | None = None  # None for UDP
+    pid: int | None = None
+    process: str | None = None
+    user: str | None = None
+    uid: int | None = None
+    inode: int | None = None
+    cmdline: tuple[str, ...] | None = None
+    cwd: str | None = None
+    started: float | None = None  # process start, seconds since the epoch
+    source: str = ""
+
+    @property
+    def listening(self) -> bool:
+        """A TCP listener, or a UDP socket with no fixed peer (which is what UDP "listens" means)."""
+        if self.protocol == "udp":
+            return self.remote_port is None
+        return self.state == "LISTEN"
+
+    @property
+    def hidden(self) -> bool:
+        return self.pid is None
+
+    def key(self) -> tuple[object, ...]:
+        """What makes two records the same socket, whoever reported them."""
+        return (
+            self.protocol,
+            self.family,
+            self.local_address,
+            self.local_port,
+            self.remote_address,
+            self.remote_port,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Query:
+    """What to look for. `ports` None means every port (used for listing)."""
+
+    ports: frozenset[int] | None = None
+    protocols: frozenset[Protocol] = frozenset(PROTOCOLS)
+    families: frozenset[Family] = frozenset(FAMILIES)
+    listening_only: bool = False
+
+    def wants(self, sock: Socket) -> bool:
+        if self.ports is not None and sock.local_port not in self.ports:
+            return False
+        if sock.protocol not in self.protocols or sock.family not in self.families:
+            return False
+        return not self.listening_only or sock.listening
+
+
+class Verdict(str, enum.Enum):
+    """What portwho concludes about one port. The values are stable (JSON `verdict`)."""
+
+    IN_USE = "in-use"
+    HIDDEN = "in-use-owner-hidden"
+    FREE = "free"
+    RESERVED = "reserved"  # Windows excluded port range: nobody listens, nobody can bind
+    UNKNOWN = "unknown"  # no backend could answer
+
+
+class Outcome(str, enum.Enum):
+    """How one backend attempt ended (shown by --debug, carried in the JSON trail)."""
+
+    ANSWERED = "answered"
+    PARTIAL = "partial"  # answered, but some owners stayed hidden from it
+    UNAVAILABLE = "unavailable"  # not on this OS, tool not installed, not permitted
+    FAILED = "failed"  # ran but timed out, crashed or printed something unparseable
+    SKIPPED = "skipped"  # not needed: an earlier backend already answered completely
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attempt:
+    backend: str
+    outcome: Outcome
+    detail: str = ""
+    ms: float = 0.0
+    count: int = 0  # sockets it returned
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortReport:
+    port: int
+    verdict: Verdict
+    hint: str | None = None  # e.g. the sudo command that would reveal a hidden owner
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LookupResult:
+    query: Query
+    sockets: tuple[Socket, ...] = ()
+    ports: tuple[PortReport, ...] = ()
+    trail: tuple[Attempt, ...] = ()
+    origin: str = "live"  # "live", or the file the sockets were read from (--from)
+    notes: tuple[str, ...] = field(default=())
+
+    def for_port(self, port: int) -> tuple[Socket, ...]:
+        return tuple(s for s in self.sockets if s.local_port == port)
