@@ -54,3 +54,13 @@ def split_host_port(text: str) -> tuple[str, int | None]:
     if value > 65535:
         raise ParseError(f"port out of range in address {text!r}")
     return host, value
+
+
+def service_port(name: str, protocol: str) -> int | None:
+    """Map a service name printed instead of a port (lsof without -P, netstat without -n) back
+    to its number through the shipped IANA table, or None when nobody knows the name."""
+    if name.isdigit() and name.isascii():
+        return int(name)
+    from portwho import registry
+
+    return registry.port_for_service(name, protocol)
