@@ -59,8 +59,8 @@ def _main(
 class Opts:
     """Output options shared by the commands that print a lookup."""
 
-    json = typer.Option(False, "--json", help="One JSON object (schema 1) on stdout.")
-    debug = typer.Option(False, "--debug", help="Print each backend tried, its outcome and time.")
+    json = typer.Option("--json", help="One JSON object (schema 1) on stdout.")
+    debug = typer.Option("--debug", help="Print each backend tried, its outcome and time.")
 
 
 @app.command("lookup")

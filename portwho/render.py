@@ -66,6 +66,14 @@ def started_at(started: float | None) -> str | None:
     return time.strftime(fmt, time.localtime(started))
 
 
+def command_text(cmdline: Sequence[str]) -> str:
+    """A command line as a shell would show it, on one line (control characters escaped)."""
+    import shlex
+
+    text = shlex.join(cmdline) if any(a == "" or " " in a for a in cmdline) else " ".join(cmdline)
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
 def range_words(f: PortFacts) -> str:
     text = f.port_class.describe()
     if f.os_range is None:
@@ -75,8 +83,8 @@ def range_words(f: PortFacts) -> str:
     return f"{text}, {where} this machine's ephemeral range ({low}-{high})"
 
 
-def facts_lines(f: PortFacts) -> list[Line]:
-    lines: list[Line] = [[("  " + range_words(f), "dim")]]
+def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
+    lines: list[Line] = [[("  " + range_words(f), "dim")]] if with_range else []
     if f.services:
         names: dict[str, list[str]] = {}
         for name, proto, desc in f.services:
@@ -114,7 +122,7 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
             head.append((f"  started {started_at(first.started)} (up {up})", "dim"))
     lines = [head]
     if first.cmdline:
-        lines.append([("    command  ", "dim"), (" ".join(first.cmdline), "")])
+        lines.append([("    command  ", "dim"), (command_text(first.cmdline), "")])
     if first.cwd:
         lines.append([("    cwd      ", "dim"), (first.cwd, "")])
     width = max(len(endpoint(s.local_address, s.local_port)) for s in socks)
@@ -128,11 +136,17 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
 def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[Line]:
     port = report.port
     if report.verdict is Verdict.IN_USE:
-        return [[(f"Port {port}", "bold"), (" is in use", "bold yellow")]]
+        owners = {s.pid: s.process or "?" for s in socks if s.pid is not None}
+        who = (
+            f"{next(iter(owners.values()))} (pid {next(iter(owners))})"
+            if len(owners) == 1
+            else f"{len(owners)} processes"
+        )
+        return [[(f"Port {port}", "bold"), (" is in use", "bold yellow"), (f" by {who}", "")]]
     if report.verdict is Verdict.HIDDEN:
         return [
             [(f"Port {port}", "bold"), (" is in use, owner hidden", "bold red")],
-            [("  a socket holds it, but its process belongs to another user", "")],
+            [("  a socket holds it, but its owning process is not visible to this user", "")],
             [("  to see it: ", "dim"), (report.hint or "", "bold")],
         ]
     if report.verdict is Verdict.UNKNOWN:
@@ -147,12 +161,14 @@ def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[
 
 def free_lines(report: PortReport, f: PortFacts) -> list[Line]:
     lines: list[Line] = [[(f"Port {report.port}", "bold"), (" is free.", "bold green")]]
-    if f.in_os_range:
+    if f.in_os_range and f.os_range:
+        low, high = f.os_range
         lines.append(
             [
                 (
-                    "  It is in this machine's ephemeral range, so the OS may lend it to an"
-                    " outgoing connection for a few seconds at any time.",
+                    f"  It is in the IANA {f.port_class.name} range and in this machine's"
+                    f" ephemeral range ({low}-{high}), so the OS may lend it to an outgoing"
+                    " connection for a few seconds at any time.",
                     "",
                 )
             ]
@@ -169,7 +185,8 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
             lines.append([])
         socks = result.for_port(report.port)
         lines.extend(headline(report, facts[report.port], socks))
-        lines.extend(facts_lines(facts[report.port]))
+        explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
+        lines.extend(facts_lines(facts[report.port], with_range=not explained))
         for pid, group in group_by_owner(socks).items():
             lines.append([])
             lines.extend(owner_lines(pid, group))
@@ -201,7 +218,7 @@ LIST_COLUMNS = ("PORT", "PROTO", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
 def list_rows(result: LookupResult) -> list[tuple[str, ...]]:
     rows = []
     for s in result.sockets:
-        cmd = " ".join(s.cmdline) if s.cmdline else ""
+        cmd = command_text(s.cmdline) if s.cmdline else ""
         pid = str(s.pid) if s.pid is not None else "hidden"
         rows.append(
             (
