@@ -9,13 +9,15 @@ is never mistaken for a verb and `portwho --help` lists the default and the verb
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from portwho import __version__
-from portwho.errors import ExitCode, PortwhoError
+from portwho.errors import ExitCode, PortwhoError, UsageError
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
 
@@ -26,6 +28,9 @@ class DefaultGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in GROUP_OPTIONS):
             args = ["lookup", *args]
+        for word in args:
+            if word.startswith("-") and word[1:].isdigit() and word not in ("-4", "-6"):
+                raise UsageError(f"{word} is not a port: ports are 1-65535")
         return super().parse_args(ctx, args)
 
 
@@ -50,7 +55,9 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """Who is holding this port, and what is this port anyway?"""
@@ -128,19 +135,13 @@ def explain_cmd(
         commands.explain(ports, as_json=as_json)
 
 
-class _errors:  # noqa: N801 - used as a lowercase context manager, like contextlib's
+@contextmanager
+def _errors(as_json: bool) -> Iterator[None]:
     """Turn expected failures into one line (or one JSON object) and their exit code."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
-        if isinstance(exc, PortwhoError):
-            fail(str(exc), exc.exit_code, exc.code, as_json=self.as_json)
-        return False
+    try:
+        yield
+    except PortwhoError as exc:
+        fail(str(exc), exc.exit_code, exc.code, as_json=as_json)
 
 
 def fail(message: str, code: ExitCode, name: str = "usage", *, as_json: bool = False) -> None:

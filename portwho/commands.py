@@ -19,12 +19,10 @@ Output = Literal["text", "json", "pids"]
 def build_query(
     specs: list[str], *, tcp: bool, udp: bool, ipv4: bool, ipv6: bool, listening: bool
 ) -> Query:
-    protocols: frozenset[Protocol] = frozenset(
-        p for p, on in (("tcp", tcp), ("udp", udp)) if on
-    ) or frozenset(PROTOCOLS)
-    families: frozenset[Family] = frozenset(
-        f for f, on in (("ipv4", ipv4), ("ipv6", ipv6)) if on
-    ) or frozenset(FAMILIES)
+    chosen_p: list[Protocol] = [p for p, on in zip(PROTOCOLS, (tcp, udp), strict=True) if on]
+    chosen_f: list[Family] = [f for f, on in zip(FAMILIES, (ipv4, ipv6), strict=True) if on]
+    protocols = frozenset(chosen_p or PROTOCOLS)
+    families = frozenset(chosen_f or FAMILIES)
     ports = parse_specs(specs) if specs else None
     return Query(
         ports=ports,
@@ -95,3 +93,31 @@ def run_lookup(
         facts = port_facts([r.port for r in result.ports], query.protocols)
         render.emit(render.lookup_lines(result, facts))
     return code
+
+
+def explain(specs: list[str], *, as_json: bool) -> None:
+    """Everything portwho knows about what the ports are (no socket lookup)."""
+    import json
+
+    from portwho import native
+
+    ports = sorted(parse_specs(specs))
+    if len(ports) > FULL_VIEW_MAX:
+        raise UsageError(f"explain takes at most {FULL_VIEW_MAX} ports; {len(ports)} given")
+    plat = backends.platform_key()
+    os_range = ephemeral_range(plat)
+    every = {p: facts_for(p, platform=plat, os_range=os_range, all_platforms=True) for p in ports}
+    if as_json:
+        doc = {
+            "schema": render.SCHEMA,
+            "ports": [
+                {"port": p, **f.to_json(), "native_commands": native.commands(p, plat)}
+                for p, f in every.items()
+            ],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines: list[render.Line] = []
+    for port, f in every.items():
+        lines.extend(render.explain_lines(f, native.commands(port, plat)))
+    render.emit(lines)

@@ -14,6 +14,7 @@ from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Soc
 if TYPE_CHECKING:
     from portwho._run import Runner
 
+
 def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
     """One record per (socket, pid). An unknown pid never overwrites a known one, and a
     socket seen without an owner is dropped once any backend names its owner."""
@@ -87,7 +88,9 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
     name, parsed = formats.parse(text, fmt)
     socks = sorted((s for s in parsed if query.wants(s)), key=_order)
     ms = round((time.perf_counter() - start) * 1000, 2)
-    attempt = Attempt(backend=name, outcome=Outcome.ANSWERED, detail=origin, ms=ms, count=len(socks))
+    attempt = Attempt(
+        backend=name, outcome=Outcome.ANSWERED, detail=origin, ms=ms, count=len(socks)
+    )
     return finish(query, socks, [attempt], answered=True, platform=None, origin=origin)
 
 
@@ -111,7 +114,9 @@ def finish(
     )
 
 
-def verdict(port: int, socks: Sequence[Socket], *, answered: bool, platform: str | None) -> PortReport:
+def verdict(
+    port: int, socks: Sequence[Socket], *, answered: bool, platform: str | None
+) -> PortReport:
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE)

@@ -28,11 +28,12 @@ class PortFacts:
             "class": self.port_class.name,
             "ephemeral_range": list(self.os_range) if self.os_range else None,
             "in_ephemeral_range": self.in_os_range,
-            "services": [
-                {"name": n, "protocol": p, "description": d} for n, p, d in self.services
-            ],
+            "services": [{"name": n, "protocol": p, "description": d} for n, p, d in self.services],
             "notes": list(self.notes),
         }
+
+
+_OS_NAMES = {"darwin": "macOS", "linux": "Linux", "win32": "Windows"}
 
 
 def facts_for(
@@ -50,7 +51,12 @@ def facts_for(
         for s in registry.services(port)
         if s.protocol in protocols
     )
-    notes = tuple(n.text for n in registry.notes(port, platform, all_platforms=all_platforms))
+    notes = tuple(
+        f"({', '.join(_OS_NAMES.get(p, p) for p in n.platforms)}) {n.text}"
+        if all_platforms and n.platforms
+        else n.text
+        for n in registry.notes(port, platform, all_platforms=all_platforms)
+    )
     return PortFacts(
         port=port,
         port_class=port_class(port),

@@ -63,7 +63,7 @@ class Socket:
 
     @property
     def listening(self) -> bool:
-        """A TCP listener, or a UDP socket with no fixed peer (which is what UDP "listens" means)."""
+        """A TCP listener, or a UDP socket with no fixed peer (what "listening" means for UDP)."""
         if self.protocol == "udp":
             return self.remote_port is None
         return self.state == "LISTEN"

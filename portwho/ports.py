@@ -46,7 +46,8 @@ def port_class(port: int) -> PortClass:
 def _check_port(value: int, text: str) -> int:
     if value == 0:
         raise UsageError(
-            f"port 0 in {text!r} is not a real port: binding to 0 asks the OS for any free port,"
+            ("port 0" if text == "0" else f"port 0 in {text!r}")
+            + " is not a real port: binding to 0 asks the OS for any free port,"
             " so nothing ever listens on 0; give a port from 1 to 65535"
         )
     if value > MAX_PORT:

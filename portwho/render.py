@@ -86,12 +86,10 @@ def range_words(f: PortFacts) -> str:
 def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
     lines: list[Line] = [[("  " + range_words(f), "dim")]] if with_range else []
     if f.services:
-        names: dict[str, list[str]] = {}
-        for name, proto, desc in f.services:
-            names.setdefault(f"{name} ({desc})" if desc and desc != name else name, []).append(
-                proto
-            )
-        regs = "; ".join(f"{n} {'/'.join(sorted(p))}" for n, p in names.items())
+        regs = "; ".join(
+            f"{name} {'/'.join(protos)}" + (f" ({desc})" if desc and desc != name else "")
+            for (name, desc), protos in _by_name(f.services).items()
+        )
         lines.append([("  IANA: ", "dim"), (regs, "")])
     else:
         lines.append([("  IANA: no service registered on this port", "dim")])
@@ -210,13 +208,39 @@ def summary_lines(
     return lines
 
 
+def _by_name(services: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for name, proto, desc in services:
+        grouped.setdefault((name, desc), []).append(proto)
+    return grouped
+
+
+def explain_lines(f: PortFacts, native_commands: Sequence[str]) -> list[Line]:
+    lines: list[Line] = [[(f"Port {f.port}", "bold")], [("  " + range_words(f), "")]]
+    if f.in_os_range:
+        lines.append([("  The OS lends ports in its ephemeral range to outgoing connections.", "")])
+    lines.append([("  IANA registrations:", "bold")])
+    if not f.services:
+        lines.append([("    none", "dim")])
+    for (name, desc), protos in _by_name(f.services).items():
+        label = f"    {name or '(reserved)'} {'/'.join(protos)}"
+        lines.append([(label, "cyan"), (f"  {desc}" if desc != name else "", "")])
+    if f.notes:
+        lines.append([("  Everyday users:", "bold")])
+        lines.extend([[("    " + note, "")] for note in f.notes])
+    lines.append([("  Ask this OS directly:", "bold")])
+    lines.extend([[("    " + cmd, "green")] for cmd in native_commands])
+    lines.append([])
+    return lines
+
+
 # -- list view (no port given) ----------------------------------------------------------------
 
 LIST_COLUMNS = ("PORT", "PROTO", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
 
 
 def list_rows(result: LookupResult) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for s in result.sockets:
         cmd = command_text(s.cmdline) if s.cmdline else ""
         pid = str(s.pid) if s.pid is not None else "hidden"
