@@ -15,7 +15,11 @@ from portwho.errors import ParseError, UsageError
 from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
-FORMATS: dict[str, str] = {}
+FORMATS: dict[str, str] = {
+    "ss": "portwho.backends.ss",
+    "netstat-linux": "portwho.backends.netstat_linux",
+    "fuser": "portwho.backends.fuser",
+}
 
 
 def _module_funcs(name: str) -> tuple[Callable[[str], bool], Callable[[str], list[Socket]]]:
