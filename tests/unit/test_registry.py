@@ -166,3 +166,29 @@ def test_import_is_lazy() -> None:
     )
     done = run([sys.executable, "-c", code], 30)
     assert (done.returncode, done.stdout.split()) == (0, ["0", "0", "0"]), done.stderr
+
+
+def _brute_force() -> tuple[dict[int, list[Service]], dict[str, list[tuple[int, str]]]]:
+    by_port: dict[int, list[Service]] = {}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for port, proto, name, desc in registry._data_lines((DATA / "iana.tsv").read_text()):
+        service = Service(name=name, port=int(port), protocol=proto, description=desc)
+        by_port.setdefault(int(port), []).append(service)
+        assert name.isascii(), name  # RFC 6335; the name search relies on it
+        if name:
+            by_name.setdefault(name.lower(), []).append((int(port), proto))
+    return by_port, by_name
+
+
+@pytest.mark.slow
+def test_every_port_matches_a_plain_scan_of_the_table() -> None:
+    by_port, _ = _brute_force()
+    for port in range(-1, 65537):
+        assert registry.services(port) == by_port.get(port, []), port
+
+
+@pytest.mark.slow
+def test_every_name_matches_a_plain_scan_of_the_table() -> None:
+    _, by_name = _brute_force()
+    for name, expected in by_name.items():
+        assert registry._iana_ports(name) == sorted(expected), name
