@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 PROTOCOLS = ("tcp", "udp")
@@ -83,10 +83,11 @@ def _iana_lower() -> bytes:
     return Path(__file__).with_name("iana.tsv").read_bytes().lower()
 
 
-def _iana_ports(key: str) -> list[tuple[int, str]]:
-    """IANA registrations of a lower-case name: [(port, protocol)] sorted."""
+@lru_cache(maxsize=1024)  # a parser maps the same few printed names on every line
+def _iana_ports(key: str) -> tuple[tuple[int, str], ...]:
+    """IANA registrations of a lower-case name: ((port, protocol), ...) sorted."""
     if not key or not key.isascii() or "\t" in key or "\n" in key:
-        return []
+        return ()
     text, found = _iana_lower(), []
     for proto in PROTOCOLS:
         needle = f"\t{proto}\t{key}\t".encode()  # only the name column sits between these
@@ -94,7 +95,7 @@ def _iana_ports(key: str) -> list[tuple[int, str]]:
         while at != -1:
             found.append((int(text[text.rfind(b"\n", 0, at) + 1 : at]), proto))
             at = text.find(needle, at + len(needle))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 @cache
@@ -138,7 +139,7 @@ def port_for_service(name: str, protocol: str) -> int | None:
     then an IANA registration for `protocol`, then for any protocol (old services files list
     udp twins that IANA no longer does), the lowest port first; then this machine's file."""
     key, proto = name.strip().lower(), protocol.lower()
-    for candidates in (_aliases().get(key, []), _iana_ports(key)):
+    for candidates in (_aliases().get(key, ()), _iana_ports(key)):
         same = [port for port, p in candidates if p == proto]
         if same or candidates:
             return min(same) if same else min(port for port, _ in candidates)

@@ -191,4 +191,4 @@ def test_every_port_matches_a_plain_scan_of_the_table() -> None:
 def test_every_name_matches_a_plain_scan_of_the_table() -> None:
     _, by_name = _brute_force()
     for name, expected in by_name.items():
-        assert registry._iana_ports(name) == sorted(expected), name
+        assert registry._iana_ports(name) == tuple(sorted(expected)), name
