@@ -4,7 +4,7 @@ The shipped table keeps only what portwho shows: one line per (port, protocol, n
 description, tcp and udp only. A header comment records the newest registration/modification
 date in the source, because the CSV carries no "last updated" line of its own.
 
-    python scripts/build_registry.py [--csv PATH] [--out PATH]
+    python scripts/build_registry.py [CSV] [--out PATH]     (make registry IANA_CSV=path)
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def build(csv_text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("csv", type=Path, nargs="?", default=DEFAULT_CSV)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     csv_path: Path = args.csv
