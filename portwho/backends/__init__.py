@@ -23,7 +23,7 @@ MODULES: dict[str, str] = {
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
-    "linux": ("psutil",),
+    "linux": ("psutil", "ss", "netstat", "fuser"),
     "darwin": ("psutil",),
     "win32": ("psutil",),
 }

@@ -129,7 +129,9 @@ def test_sniff_rejects_netstat_and_junk() -> None:
     assert not ss.sniff("")
 
 
-@pytest.mark.parametrize("bad", ["garbage line", "tcp LISTEN x y a:1 b:2", "LISTEN 0 0 a:99999 b:*"])
+@pytest.mark.parametrize(
+    "bad", ["garbage line", "tcp LISTEN x y a:1 b:2", "LISTEN 0 0 a:99999 b:*"]
+)
 def test_garbage_raises_parse_error(bad: str) -> None:
     with pytest.raises(ParseError):
         ss.parse(bad)
