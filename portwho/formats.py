@@ -15,7 +15,10 @@ from portwho.errors import ParseError, UsageError
 from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
-FORMATS: dict[str, str] = {}
+FORMATS: dict[str, str] = {
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
+}
 
 
 def _module_funcs(name: str) -> tuple[Callable[[str], bool], Callable[[str], list[Socket]]]:

@@ -16,13 +16,15 @@ if TYPE_CHECKING:
 #: backend name -> module that exports BACKEND
 MODULES: dict[str, str] = {
     "psutil": "portwho.backends.psutil_backend",
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
 }
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
     "linux": ("psutil",),
     "darwin": ("psutil",),
-    "win32": ("psutil",),
+    "win32": ("psutil", "powershell", "netstat-windows"),
 }
 
 
