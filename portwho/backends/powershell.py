@@ -113,7 +113,7 @@ def parse(text: str) -> list[Socket]:
     from portwho.backends import powershell_table
 
     body = text.lstrip("\ufeff \t\r\n")
-    if body[:1] in ("[", "{"):
+    if body[:1] in ("[", "{") or body.rstrip() == "null":
         return parse_json(body)
     return powershell_table.parse(text)
 
