@@ -37,7 +37,7 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
-        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+        proc = subprocess.run(  # argv list, never a shell
             [exe, *argv[1:]],
             capture_output=True,
             timeout=timeout,

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 #: backend name -> module that exports BACKEND
 MODULES: dict[str, str] = {
     "psutil": "portwho.backends.psutil_backend",
+    "ss": "portwho.backends.ss",
+    "netstat": "portwho.backends.netstat_linux",
+    "fuser": "portwho.backends.fuser",
     "powershell": "portwho.backends.powershell",
     "netstat-windows": "portwho.backends.netstat_windows",
 }

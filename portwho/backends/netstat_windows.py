@@ -105,7 +105,8 @@ def _tail(rest: list[str], protocol: Protocol) -> tuple[str | None, int | None]:
         rest = rest[1:]
     pid = None
     if rest and rest[0].isascii() and rest[0].isdigit():
-        pid = int(rest[0])
+        # pid 0 is the System Idle Process placeholder Windows prints for TIME_WAIT: no owner
+        pid = int(rest[0]) or None
         rest = rest[1:]
     if rest or (protocol == "udp" and state is not None):
         raise ParseError(f"unexpected fields in netstat row: {rest or state!r}")
@@ -165,7 +166,7 @@ class NetstatWindowsBackend:
         ]
         names, detail = tasklist.names_or_reason(runner) if found else ({}, "")
         sockets = tuple(_with_process(s, names[s.pid]) if s.pid in names else s for s in found)
-        return Answer(sockets, complete=all(s.pid is not None for s in sockets), detail=detail)
+        return Answer(sockets, complete=not any(s.needs_owner for s in sockets), detail=detail)
 
 
 BACKEND = NetstatWindowsBackend()

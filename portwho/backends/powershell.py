@@ -152,7 +152,7 @@ def from_record(item: Any) -> Socket:
         remote_address=remote,
         remote_port=remote_port,
         state=_state(item.get("State")) if protocol == "tcp" else None,
-        pid=_number(item, "OwningProcess"),
+        pid=_number(item, "OwningProcess") or None,  # 0: the idle-process placeholder
         process=item.get("ProcessName") if isinstance(item.get("ProcessName"), str) else None,
         source=NAME,
     )
@@ -229,7 +229,7 @@ class PowerShellBackend:
         if not out.strip():
             raise BackendFailed("PowerShell printed nothing (the script always prints JSON)")
         found = tuple(s for s in parse_json(out) if query.wants(s))
-        return Answer(found, complete=all(s.pid is not None for s in found))
+        return Answer(found, complete=not any(s.needs_owner for s in found))
 
 
 BACKEND = PowerShellBackend()
