@@ -2,6 +2,10 @@
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
+# a Windows venv keeps python.exe in Scripts, not bin
+ifeq ($(OS),Windows_NT)
+BIN     := $(VENV)/Scripts
+endif
 STAMP   := $(VENV)/.installed-stamp
 PORT    ?= 60714
 IANA_CSV ?= ../shared/data/service-names-port-numbers.csv

@@ -19,6 +19,8 @@ FORMATS: dict[str, str] = {
     "ss": "portwho.backends.ss",
     "netstat-linux": "portwho.backends.netstat_linux",
     "fuser": "portwho.backends.fuser",
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
 }
 
 

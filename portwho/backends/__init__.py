@@ -19,13 +19,15 @@ MODULES: dict[str, str] = {
     "ss": "portwho.backends.ss",
     "netstat": "portwho.backends.netstat_linux",
     "fuser": "portwho.backends.fuser",
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
 }
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
     "linux": ("psutil", "ss", "netstat", "fuser"),
     "darwin": ("psutil",),
-    "win32": ("psutil",),
+    "win32": ("psutil", "powershell", "netstat-windows"),
 }
 
 
