@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -77,7 +78,29 @@ def lookup(
 
         socks = procinfo.enrich(socks)
     socks.sort(key=_order)
-    return finish(query, socks, trail, answered=answered, platform=plat)
+    result = finish(query, socks, trail, answered=answered, platform=plat)
+    if plat == "win32":
+        result = reserved_by_windows(result, runner)
+    return result
+
+
+def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
+    """A free port inside a Windows excluded range (Hyper-V, WinNAT) still cannot be bound."""
+    if not any(r.verdict is Verdict.FREE for r in result.ports):
+        return result
+    from portwho.backends import netsh
+
+    try:
+        ranges = netsh.excluded_ranges(runner)
+    except (BackendUnavailable, BackendFailed):
+        return result
+    reports = []
+    for report in result.ports:
+        hint = netsh.reserved_hint(report.port, ranges) if report.verdict is Verdict.FREE else None
+        reports.append(
+            PortReport(port=report.port, verdict=Verdict.RESERVED, hint=hint) if hint else report
+        )
+    return dataclasses.replace(result, ports=tuple(reports))
 
 
 def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:

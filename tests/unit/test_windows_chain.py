@@ -72,3 +72,23 @@ def test_owner_hidden_file_rows_are_not_free() -> None:
     text = "  TCP    0.0.0.0:445    0.0.0.0:0    LISTENING\n Can not obtain ownership information\n"
     result = _lookup(FakeRunner(netstat=ok(text)), 445)
     assert result.ports[0].verdict is Verdict.HIDDEN
+
+
+EXCLUDED = FIXTURES / "netsh/win11-en__netsh-int-ipv4-show-excludedportrange-protocol-tcp.txt"
+
+
+def test_a_free_port_in_an_excluded_range_is_reserved_with_the_fix() -> None:
+    runner = FakeRunner(
+        netstat=ok(NETSTAT), tasklist=ok(TASKLIST), netsh=ok(EXCLUDED.read_text("utf-8"))
+    )
+    result = _lookup(runner, 50010, 3000, 50500)
+    verdicts = {r.port: r.verdict for r in result.ports}
+    assert verdicts == {50010: Verdict.RESERVED, 3000: Verdict.IN_USE, 50500: Verdict.FREE}
+    reserved = result.ports[1]
+    assert reserved.hint and "50000-50059" in reserved.hint and "winnat" in reserved.hint
+    assert exit_code(result) is ExitCode.RESERVED
+
+
+def test_without_netsh_a_free_port_stays_free() -> None:
+    result = _lookup(FakeRunner(netstat=ok(NETSTAT), tasklist=ok(TASKLIST)), 50010)
+    assert result.ports[0].verdict is Verdict.FREE
