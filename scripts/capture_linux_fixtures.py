@@ -70,11 +70,11 @@ def truth(h: Holder) -> set[tuple[object, ...]]:
 
 def check(sockets: list[Socket], h: Holder, root: bool, only: str = "") -> None:
     """Parsed rows == what the child holds (`only`: "tcp" or "listen" when the argv says so)."""
-    mine = [s for s in sockets if s.local_port in h.ports.values()]
+    mine = [s for s in sockets if s.inode in h.inodes or s.local_port in h.ports.values()]
     want = {t for t in truth(h) if only != "tcp" or t[0] == "tcp"}
     want = {t for t in want if only != "listen" or t[4] is None}
     got = {(*s.key(), s.state) for s in mine}
-    assert got == want, (got ^ want)
+    assert got == want, got ^ want
     assert all(s.pid == (h.pid if root else None) for s in mine), mine
 
 
@@ -87,7 +87,7 @@ def save(name: str, text: str, meta: dict[str, object], sockets: list[Socket]) -
     print(f"wrote {folder.name}/{name}.txt ({len(sockets)} sockets)")
 
 
-def capture(
+def capture(  # noqa: PLR0917 - one call per fixture reads best positionally
     tag: str, tool: str, name: str, argv: list[str], parser: Callable[[str], list[Socket]],
     h: Holder, *, root: bool, merge: bool = False, only: str = "", ver: str = "",
 ) -> None:  # fmt: skip

@@ -38,7 +38,8 @@ _PID = re.compile(r"^(\d+)[cefFrm]*(?:\(([^)]*)\))?$")
 
 def sniff(text: str) -> bool:
     for line in text.splitlines():
-        if line.strip():
+        # fuser warns about every /proc/PID/fd it cannot read before it prints anything else.
+        if line.strip() and not line.startswith("Cannot stat"):
             return bool(_PORT_LABEL.match(line) or _TABLE_HEAD.match(line))
     return False
 

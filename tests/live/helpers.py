@@ -5,6 +5,7 @@
     with spawn_holder() as holder:
         holder.pid      # the child's pid
         holder.ports    # {"tcp4": .., "tcp6": .., "udp4": .., "udp6": .., "conn": ..}
+        holder.inodes   # the six sockets' inode numbers (tell them from others on the same port)
 
 - "tcp4" / "tcp6": TCP listeners on 127.0.0.1 / ::1
 - "udp4" / "udp6": UDP sockets bound on 127.0.0.1 / ::1
@@ -46,7 +47,9 @@ client = socket.create_connection(t4.getsockname())
 server, _ = t4.accept()
 ports = {"tcp4": t4.getsockname()[1], "tcp6": t6.getsockname()[1], "udp4": u4.getsockname()[1],
          "udp6": u6.getsockname()[1], "conn": client.getsockname()[1]}
-print(json.dumps(ports), flush=True)
+import os
+inodes = [os.fstat(s.fileno()).st_ino for s in (t4, t6, u4, u6, client, server)]
+print(json.dumps({"ports": ports, "inodes": inodes}), flush=True)
 sys.stdin.read()
 """
 
@@ -55,6 +58,7 @@ sys.stdin.read()
 class Holder:
     pid: int
     ports: dict[str, int]
+    inodes: frozenset[int]  # of the six sockets: what ss ino: / netstat Inode print
 
 
 @contextmanager
@@ -84,7 +88,8 @@ def spawn_holder(
         line = proc.stdout.readline()
         if not line:
             raise RuntimeError(f"socket holder exited early with {proc.wait(5)}")
-        yield Holder(pid=proc.pid, ports=json.loads(line))
+        info = json.loads(line)
+        yield Holder(pid=proc.pid, ports=info["ports"], inodes=frozenset(info["inodes"]))
     finally:
         proc.kill()
         proc.wait(5)
