@@ -13,7 +13,7 @@ what the child really holds, and the parse result is stored beside the text as t
 from __future__ import annotations
 
 import json
-import subprocess  # noqa: TID251 - a capture script, not the package
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -87,7 +87,7 @@ def save(name: str, text: str, meta: dict[str, object], sockets: list[Socket]) -
     print(f"wrote {folder.name}/{name}.txt ({len(sockets)} sockets)")
 
 
-def capture(  # noqa: PLR0917 - one call per fixture reads best positionally
+def capture(
     tag: str, tool: str, name: str, argv: list[str], parser: Callable[[str], list[Socket]],
     h: Holder, *, root: bool, merge: bool = False, only: str = "", ver: str = "",
 ) -> None:  # fmt: skip

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess  # noqa: TID251 - tests start their own children; the package does not
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess  # noqa: TID251 - runs a tool as another user
+import subprocess
 from collections.abc import Sequence
 
 import pytest
