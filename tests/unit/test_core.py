@@ -15,9 +15,7 @@ NETSTAT_ROOT = fixture("netstat-linux/debian-12__netstat-natupeW-root.txt")
 PORT = 35147  # the listener in those captures (held by pid 9185)
 
 
-def run_chain(
-    answers: dict[str, object], names: tuple[str, ...], port: int = PORT
-) -> LookupResult:
+def run_chain(answers: dict[str, object], names: tuple[str, ...], port: int = PORT) -> LookupResult:
     runner = FakeRunner(answers)  # type: ignore[arg-type]
     query = Query(ports=frozenset({port}))
     return core.lookup(query, backend_names=names, runner=runner, platform="linux", enrich=False)
