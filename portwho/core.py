@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -144,7 +145,8 @@ def verdict(
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE)
     if any(s.needs_owner for s in mine):
-        hint = native.reveal_hint(port, platform or backends.platform_key())
+        plat = platform or backends.platform_key()
+        hint = native.reveal_hint(port, plat, privileged=_privileged(plat))
         return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
     if not answered:
         return PortReport(port=port, verdict=Verdict.UNKNOWN)
@@ -152,6 +154,11 @@ def verdict(
         note = f"{len(mine)} closing connection(s) in TIME_WAIT; no process owns them"
         return PortReport(port=port, verdict=Verdict.FREE, hint=note)
     return PortReport(port=port, verdict=Verdict.FREE)
+
+
+def _privileged(platform: str) -> bool:
+    geteuid = getattr(os, "geteuid", None)
+    return platform != "win32" and geteuid is not None and geteuid() == 0
 
 
 _SEVERITY = {

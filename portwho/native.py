@@ -23,10 +23,15 @@ def commands(port: int, platform: str) -> list[str]:
     ]
 
 
-def reveal_hint(port: int, platform: str) -> str:
+def reveal_hint(port: int, platform: str, *, privileged: bool = False) -> str:
     """The command that would name a hidden owner."""
+    if privileged:
+        return (
+            "even root cannot see its process from here: it belongs to another container or"
+            " PID namespace (ask on the host, or enter the namespace with nsenter)"
+        )
     if platform == "win32":
-        return f"run from an elevated prompt: portwho {port} (or netstat -ano | findstr :{port})"
+        return f"to see it, from an elevated prompt: portwho {port}   (or: netstat -ano | findstr :{port})"
     if platform == "darwin":
-        return f"sudo portwho {port}   (or: sudo lsof -nP -iTCP:{port} -iUDP:{port})"
-    return f"sudo portwho {port}   (or: sudo ss -tulpn 'sport = :{port}')"
+        return f"to see it: sudo portwho {port}   (or: sudo lsof -nP -iTCP:{port} -iUDP:{port})"
+    return f"to see it: sudo portwho {port}   (or: sudo ss -tulpn 'sport = :{port}')"

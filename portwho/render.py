@@ -101,16 +101,23 @@ def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
 
 
 def group_by_owner(socks: Iterable[Socket]) -> dict[int | None, list[Socket]]:
+    """Sockets per owning pid; the ownerless ones (hidden, or kernel-held) come last."""
     groups: dict[int | None, list[Socket]] = {}
     for sock in socks:
         groups.setdefault(sock.pid, []).append(sock)
+    if None in groups:
+        groups[None] = groups.pop(None)
     return groups
 
 
 def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
     first = socks[0]
-    if pid is None:
-        head: Line = [("  (no process visible)", "bold red")]
+    if pid is None and not any(s.needs_owner for s in socks):
+        head: Line = [
+            ("  (no process: closing connections the kernel keeps for up to 60 s)", "dim")
+        ]
+    elif pid is None:
+        head = [("  (owner not visible)", "bold red")]
     else:
         head = [(f"  {first.process or '?'}", "bold cyan"), (f"  pid {pid}", "")]
         if first.user:
@@ -144,8 +151,8 @@ def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[
     if report.verdict is Verdict.HIDDEN:
         return [
             [(f"Port {port}", "bold"), (" is in use, owner hidden", "bold red")],
-            [("  a socket holds it, but its owning process is not visible to this user", "")],
-            [("  to see it: ", "dim"), (report.hint or "", "bold")],
+            [("  a socket holds it, but its owning process is not visible to portwho", "")],
+            [("  " + (report.hint or ""), "bold")],
         ]
     if report.verdict is Verdict.UNKNOWN:
         return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]

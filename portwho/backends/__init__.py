@@ -25,7 +25,8 @@ MODULES: dict[str, str] = {
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
-    "linux": ("psutil", "ss", "netstat", "fuser"),
+    # fuser is not in the chain: it names pids but no addresses, and sees no more than ss.
+    "linux": ("psutil", "ss", "netstat"),
     "darwin": ("psutil",),
     "win32": ("psutil", "powershell", "netstat-windows"),
 }
