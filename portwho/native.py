@@ -31,7 +31,10 @@ def reveal_hint(port: int, platform: str, *, privileged: bool = False) -> str:
             " PID namespace (ask on the host, or enter the namespace with nsenter)"
         )
     if platform == "win32":
-        return f"to see it, from an elevated prompt: portwho {port}   (or: netstat -ano | findstr :{port})"
+        return (
+            f"to see it, from an elevated prompt: portwho {port}"
+            f"   (or: netstat -ano | findstr :{port})"
+        )
     if platform == "darwin":
         return f"to see it: sudo portwho {port}   (or: sudo lsof -nP -iTCP:{port} -iUDP:{port})"
     return f"to see it: sudo portwho {port}   (or: sudo ss -tulpn 'sport = :{port}')"

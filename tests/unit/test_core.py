@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from portwho import core
+from portwho import core, native
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
 from tests.fakes import FakeRunner, fixture
@@ -38,7 +40,8 @@ def test_hidden_everywhere_is_never_free() -> None:
     result = run_chain({"ss": SS_NONROOT}, ("ss", "netstat"))
     report = result.ports[0]
     assert report.verdict is Verdict.HIDDEN
-    assert report.hint and "sudo" in report.hint and str(PORT) in report.hint
+    root = os.geteuid() == 0
+    assert report.hint == native.reveal_hint(PORT, "linux", privileged=root)
     assert core.exit_code(result) is ExitCode.HIDDEN
     assert result.trail[1].outcome is Outcome.UNAVAILABLE  # netstat "not installed"
 
@@ -98,3 +101,11 @@ def test_worst_verdict_wins() -> None:
     verdicts = [r.verdict for r in result.ports]
     assert verdicts == [Verdict.IN_USE, Verdict.HIDDEN, Verdict.FREE]
     assert core.exit_code(result) is ExitCode.HIDDEN
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_the_hint_names_the_privileged_command(platform: str) -> None:
+    hint = native.reveal_hint(3000, platform)
+    assert "portwho 3000" in hint
+    assert ("sudo" in hint) != (platform == "win32")
+    assert "namespace" in native.reveal_hint(3000, platform, privileged=True)
