@@ -15,7 +15,10 @@ from portwho.errors import ParseError, UsageError
 from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
-FORMATS: dict[str, str] = {}
+FORMATS: dict[str, str] = {
+    "lsof": "portwho.backends.lsof",
+    "netstat-macos": "portwho.backends.netstat_macos",
+}
 
 
 def _module_funcs(name: str) -> tuple[Callable[[str], bool], Callable[[str], list[Socket]]]:

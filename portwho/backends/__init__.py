@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 #: backend name -> module that exports BACKEND
 MODULES: dict[str, str] = {
     "psutil": "portwho.backends.psutil_backend",
+    "lsof": "portwho.backends.lsof",
+    "netstat-macos": "portwho.backends.netstat_macos",
 }
 
 #: platform -> names in the order they are tried

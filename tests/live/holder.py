@@ -8,6 +8,7 @@ then holds everything until stdin closes.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 
@@ -37,6 +38,8 @@ def main() -> None:
     server.listen()
     client = socket.create_connection(server.getsockname())
     accepted, _ = server.accept()
+    # A second fd on the v4 listener: lsof lists the one socket twice.
+    dup_fd = os.dup(tcp4.fileno())
     held = [tcp4, tcp6, udp4, udp6, server, client, accepted]
     ports = {
         "tcp4": tcp4.getsockname()[1],
@@ -45,6 +48,8 @@ def main() -> None:
         "udp6": udp6.getsockname()[1],
         "server": server.getsockname()[1],
         "client": client.getsockname()[1],
+        "pid": os.getpid(),
+        "dup_fd": dup_fd,
     }
     print(json.dumps(ports), flush=True)
     sys.stdin.read()
