@@ -36,8 +36,11 @@ _PROTOS: dict[str, tuple[Protocol, Family]] = {
     "udp6": ("udp", "ipv6"),
     "udp46": ("udp", "ipv6"),
 }
-_HEADER = re.compile(r"Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+\(state\)(.*)", re.I)
+_HEADER = re.compile(
+    r"Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+\(state\)(.*)", re.I
+)
 _ENDPOINT = re.compile(r"(.+)\.(\d+|\*)")
+_DOTTED = re.compile(r"[\d.]+")
 _PROCESS_PID = re.compile(r"(.*):(\d+)")
 
 #: Column names after `(state)` in the layouts seen on real Macs; used for headerless rows.
@@ -96,6 +99,8 @@ def _split(text: str) -> tuple[str, str]:
     if match is None:
         raise ParseError(f"netstat address without a port: {text!r}")
     host, port = match.groups()
+    if _DOTTED.fullmatch(host) and host.count(".") != 3:
+        raise ParseError(f"netstat address without a port: {text!r}")  # "127.0.0.1" alone
     if port != "*" and int(port) > 65535:
         raise ParseError(f"port out of range: {text!r}")
     return host, port
@@ -175,7 +180,9 @@ def parse(text: str) -> list[Socket]:
         elif tokens[0] in _PROTOS:
             sockets.append(_row(tokens, layout))
     if text.strip() and not (sockets or seen_header):
-        raise ParseError("not macOS netstat output: no `Proto ... (state)` header, no tcp4/udp4 rows")
+        raise ParseError(
+            "not macOS netstat output: no `Proto ... (state)` header, no tcp4/udp4 rows"
+        )
     return sockets
 
 
