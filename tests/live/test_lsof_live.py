@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess  # noqa: TID251 - the test starts the socket holder itself
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path

@@ -11,25 +11,13 @@ import pytest
 
 from portwho import formats
 from portwho._run import Completed, Runner
-from portwho.backends import addr, lsof, lsof_field
+from portwho.backends import lsof, lsof_field
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Query, Socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lsof"
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
-#: The registry engineer's port_for_service is not on this branch yet; these are the IANA numbers.
-SERVICES = {
-    ("https", "tcp"): 443,
-    ("commplex-main", "udp"): 5000,
-    ("mdns", "udp"): 5353,
-    ("http-alt", "tcp"): 8080,
-}
-
-
-@pytest.fixture(autouse=True)
-def _services(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(addr, "service_port", lambda name, proto: SERVICES.get((name, proto)))
 
 
 def _dump(sock: Socket) -> dict[str, object]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import addr, lsof, netstat_macos, ps, sysctl
+from portwho.backends import lsof, netstat_macos, ps, sysctl
 from portwho.errors import ParseError
 
 PARSERS: dict[str, Callable[[str], object]] = {
@@ -69,11 +69,6 @@ PIECES = [
 line = st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=14).map(" ".join)
 structured = st.lists(line, max_size=12).map("\n".join)
 field_lines = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=30).map("\n".join)
-
-
-@pytest.fixture(autouse=True)
-def _services(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(addr, "service_port", lambda name, proto: {"https": 443}.get(name))
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
