@@ -202,6 +202,19 @@ def argvs() -> list[list[str]]:
     return [["netstat", "-anvW", "-p", proto] for proto in ("tcp", "udp")]
 
 
+def _only_ports(text: str, query: Query) -> str:
+    """Drop rows for other local ports before parsing: a busy Mac lists thousands."""
+    if query.ports is None:
+        return text
+    ends = tuple(f".{port}" for port in query.ports)
+    keep = []
+    for line in text.splitlines():
+        tokens = line.split(maxsplit=4)
+        if not (tokens and tokens[0] in _PROTOS) or (len(tokens) > 3 and tokens[3].endswith(ends)):
+            keep.append(line)
+    return "\n".join(keep)
+
+
 class NetstatMacosBackend:
     name = NAME
 
@@ -211,7 +224,7 @@ class NetstatMacosBackend:
             done = runner(argv, _TIMEOUT)
             if done.returncode != 0:
                 raise BackendFailed(f"netstat exited with status {done.returncode}")
-            found += parse(done.stdout)
+            found += parse(_only_ports(done.stdout, query))
         sockets = tuple(s for s in found if query.wants(s))
         # This netstat shows the pids of every user's sockets without root; only sockets whose
         # pid it printed as 0 stay unnamed.

@@ -191,3 +191,10 @@ def test_backend_runs_tcp_and_udp_and_is_complete() -> None:
 def test_backend_fails_on_non_zero_exit() -> None:
     with pytest.raises(BackendFailed):
         netstat_macos.BACKEND.collect(Query(), _runner({"tcp": "", "udp": ""}, rc=1))
+
+
+def test_rows_for_other_ports_are_dropped_before_parsing() -> None:
+    text = _fixture("sequoia") + "\ntcp4 0 0 garbage-row-for-another-port.1 *.* LISTEN"
+    kept = netstat_macos._only_ports(text, Query(ports=frozenset({3000})))
+    assert [s.local_port for s in netstat_macos.parse(kept)] == [3000]
+    assert "garbage" not in kept
