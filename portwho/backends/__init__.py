@@ -21,6 +21,8 @@ MODULES: dict[str, str] = {
     "fuser": "portwho.backends.fuser",
     "powershell": "portwho.backends.powershell",
     "netstat-windows": "portwho.backends.netstat_windows",
+    "lsof": "portwho.backends.lsof",
+    "netstat-macos": "portwho.backends.netstat_macos",
 }
 
 #: platform -> names in the order they are tried
