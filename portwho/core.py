@@ -6,24 +6,31 @@ import dataclasses
 import os
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from portwho import backends, native
 from portwho._run import run
+from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
 
 if TYPE_CHECKING:
     from portwho._run import Runner
 
+#: what the backends that answered could see: no answer, only this user's sockets, or all
+View = Literal["nothing", "own", "all"]
+
 
 def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
-    """One record per (socket, pid). An unknown pid never overwrites a known one, and a
-    socket seen without an owner is dropped once any backend names its owner."""
+    """One record per (socket, pid). An unknown pid never overwrites a known one; a socket seen
+    without an owner is dropped once any backend names its owner; and a later backend fills in
+    what an earlier one left unknown for the same owner (netstat's pid, then lsof's name)."""
     by_key: dict[tuple[object, ...], dict[int | None, Socket]] = {}
     for sock in [*known, *new]:
         owners = by_key.setdefault(sock.key(), {})
-        owners.setdefault(sock.pid, sock)
+        first = owners.setdefault(sock.pid, sock)
+        if first is not sock:
+            owners[sock.pid] = fill_in(first, sock)
     merged: list[Socket] = []
     for owners in by_key.values():
         named = [s for pid, s in owners.items() if pid is not None]
@@ -31,8 +38,17 @@ def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
     return merged
 
 
-def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, list[Socket], bool]:
-    """Run one backend; returns its trail entry, the sockets it saw and whether it was complete."""
+def fill_in(first: Socket, later: Socket) -> Socket:
+    missing = {
+        f.name: getattr(later, f.name)
+        for f in dataclasses.fields(Socket)
+        if getattr(first, f.name) is None and getattr(later, f.name) is not None
+    }
+    return dataclasses.replace(first, **missing) if missing else first
+
+
+def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer | None]:
+    """Run one backend: its trail entry, and its answer (None when it could not answer)."""
     start = time.perf_counter()
 
     def done(outcome: Outcome, detail: str, count: int = 0) -> Attempt:
@@ -42,12 +58,12 @@ def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, list[Soc
     try:
         answer = backends.load(name).collect(query, runner)
     except BackendUnavailable as exc:
-        return done(Outcome.UNAVAILABLE, str(exc)), [], False
+        return done(Outcome.UNAVAILABLE, str(exc)), None
     except BackendFailed as exc:
-        return done(Outcome.FAILED, str(exc)), [], False
-    socks = [s for s in answer.sockets if query.wants(s)]
+        return done(Outcome.FAILED, str(exc)), None
+    socks = tuple(s for s in answer.sockets if query.wants(s))
     outcome = Outcome.ANSWERED if answer.complete else Outcome.PARTIAL
-    return done(outcome, answer.detail, len(socks)), socks, answer.complete
+    return done(outcome, answer.detail, len(socks)), dataclasses.replace(answer, sockets=socks)
 
 
 def lookup(
@@ -63,23 +79,24 @@ def lookup(
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
-    answered = finished = False
+    view: View = "nothing"
+    finished = False
     for name in names:
         if finished:
             trail.append(Attempt(backend=name, outcome=Outcome.SKIPPED))
             continue
-        attempt, seen, complete = _attempt(name, query, runner)
+        attempt, answer = _attempt(name, query, runner)
         trail.append(attempt)
-        if attempt.outcome in (Outcome.ANSWERED, Outcome.PARTIAL):
-            answered = True
-            socks = merge(socks, seen)
-            finished = complete and not any(s.needs_owner for s in socks)
+        if answer is not None:
+            view = "all" if view == "all" or answer.all_sockets else "own"
+            socks = merge(socks, answer.sockets)
+            finished = answer.complete and not any(s.needs_owner for s in socks)
     if enrich:
         from portwho import procinfo
 
-        socks = procinfo.enrich(socks)
+        socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
-    result = finish(query, socks, trail, answered=answered, platform=plat)
+    result = finish(query, socks, trail, view=view, platform=plat)
     if plat == "win32":
         result = reserved_by_windows(result, runner)
     return result
@@ -115,7 +132,7 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
     attempt = Attempt(
         backend=name, outcome=Outcome.ANSWERED, detail=origin, ms=ms, count=len(socks)
     )
-    return finish(query, socks, [attempt], answered=True, platform=None, origin=origin)
+    return finish(query, socks, [attempt], view="all", platform=None, origin=origin)
 
 
 def finish(
@@ -123,12 +140,12 @@ def finish(
     socks: list[Socket],
     trail: list[Attempt],
     *,
-    answered: bool,
+    view: View,
     platform: str | None,
     origin: str = "live",
 ) -> LookupResult:
     ports = sorted(query.ports) if query.ports is not None else []
-    reports = tuple(verdict(p, socks, answered=answered, platform=platform) for p in ports)
+    reports = tuple(verdict(p, socks, view=view, platform=platform) for p in ports)
     return LookupResult(
         query=query,
         sockets=tuple(socks),
@@ -138,9 +155,7 @@ def finish(
     )
 
 
-def verdict(
-    port: int, socks: Sequence[Socket], *, answered: bool, platform: str | None
-) -> PortReport:
+def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | None) -> PortReport:
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE)
@@ -148,11 +163,15 @@ def verdict(
         plat = platform or backends.platform_key()
         hint = native.reveal_hint(port, plat, privileged=_privileged(plat))
         return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
-    if not answered:
+    if view == "nothing":
         return PortReport(port=port, verdict=Verdict.UNKNOWN)
     if mine:
         note = f"{len(mine)} closing connection(s) in TIME_WAIT; no process owns them"
         return PortReport(port=port, verdict=Verdict.FREE, hint=note)
+    if view == "own":
+        plat = platform or backends.platform_key()
+        hint = "only this user's sockets could be seen; " + native.reveal_hint(port, plat)
+        return PortReport(port=port, verdict=Verdict.UNKNOWN, hint=hint)
     return PortReport(port=port, verdict=Verdict.FREE)
 
 

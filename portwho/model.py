@@ -71,7 +71,8 @@ class Socket:
     @property
     def needs_owner(self) -> bool:
         """Seen, but its owning process is hidden from us (kernel-held sockets have none)."""
-        return self.pid is None and self.state not in OWNERLESS_STATES
+        # inode 0: a connection the kernel completed but no process has accepted yet
+        return self.pid is None and self.state not in OWNERLESS_STATES and self.inode != 0
 
     def key(self) -> tuple[object, ...]:
         """What makes two records the same socket, whoever reported them."""

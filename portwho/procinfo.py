@@ -7,6 +7,7 @@ Every pid gets the same treatment whichever backend found it. A field psutil may
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,16 +40,34 @@ def describe(pid: int) -> dict[str, Any]:
         return {}
 
 
-def enrich(sockets: Iterable[Socket]) -> list[Socket]:
+def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socket]:
     """Fill in owner details; what a backend already knew is kept when psutil knows less."""
-    cache: dict[int, dict[str, Any]] = {}
+    socks = list(sockets)
+    details = {pid: describe(pid) for pid in {s.pid for s in socks if s.pid is not None}}
+    if (platform or sys.platform) == "darwin":
+        _from_ps(details)
     out = []
-    for sock in sockets:
-        if sock.pid is None:
-            out.append(sock)
-            continue
-        if sock.pid not in cache:
-            cache[sock.pid] = describe(sock.pid)
-        known = {k: v for k, v in cache[sock.pid].items() if v is not None}
-        out.append(dataclasses.replace(sock, **known))
+    for sock in socks:
+        known = {k: v for k, v in details.get(sock.pid or -1, {}).items() if v is not None}
+        out.append(dataclasses.replace(sock, **known) if known else sock)
     return out
+
+
+def _from_ps(details: dict[int, dict[str, Any]]) -> None:
+    """macOS denies psutil other users' processes; `ps` still names them (and their users)."""
+    from portwho._run import run
+    from portwho.backends import ps
+    from portwho.errors import BackendFailed, BackendUnavailable
+
+    missing = [pid for pid, d in details.items() if d.get("process") is None or not d.get("user")]
+    if not missing:
+        return
+    try:
+        found = ps.describe(missing, run)
+    except (BackendFailed, BackendUnavailable):
+        return
+    for pid, info in found.items():
+        d = details[pid]
+        for key in ("process", "user", "cmdline"):
+            if d.get(key) is None:
+                d[key] = getattr(info, key)

@@ -154,6 +154,11 @@ def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[
             [("  a socket holds it, but its owning process is not visible to portwho", "")],
             [("  " + (report.hint or ""), "bold")],
         ]
+    if report.verdict is Verdict.UNKNOWN and report.hint:
+        return [
+            [(f"Port {port}: nothing seen, but not every socket was visible", "bold red")],
+            [("  " + report.hint, "bold")],
+        ]
     if report.verdict is Verdict.UNKNOWN:
         return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]
     if report.verdict is Verdict.RESERVED:

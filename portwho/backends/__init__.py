@@ -28,8 +28,8 @@ MODULES: dict[str, str] = {
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
     # fuser is not in the chain: it names pids but no addresses, and sees no more than ss.
-    "linux": ("psutil", "ss", "netstat"),
-    "darwin": ("psutil",),
+    "linux": ("psutil", "ss", "netstat", "lsof"),
+    "darwin": ("psutil", "netstat-macos", "lsof"),
     "win32": ("psutil", "powershell", "netstat-windows"),
 }
 

@@ -27,6 +27,9 @@ class Answer:
     sockets: tuple[Socket, ...]
     complete: bool = True
     detail: str = ""
+    #: False when the backend sees only some processes' sockets (lsof without root, psutil's
+    #: per-process fallback on macOS): then seeing nothing on a port does not make it free.
+    all_sockets: bool = True
 
 
 class Backend(Protocol):

@@ -206,7 +206,12 @@ class LsofBackend:
         sockets = tuple(s for s in dedupe(found) if query.wants(s))
         if _is_root():
             return Answer(sockets, complete=True)
-        return Answer(sockets, complete=False, detail="lsof sees only this user's processes")
+        return Answer(
+            sockets,
+            complete=False,
+            all_sockets=False,
+            detail="lsof sees only this user's processes",
+        )
 
 
 def _is_root() -> bool:

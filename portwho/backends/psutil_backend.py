@@ -88,6 +88,7 @@ class PsutilBackend:
         return Answer(
             sockets=tuple(found),
             complete=False,
+            all_sockets=False,
             detail="system-wide table denied; only this user's processes were asked",
         )
 

@@ -89,7 +89,7 @@ def test_merge_never_overwrites_a_known_pid() -> None:
 
 
 def test_time_wait_is_ownerless_not_hidden() -> None:
-    report = core.verdict(80, [sock(None, "TIME_WAIT")], answered=True, platform="linux")
+    report = core.verdict(80, [sock(None, "TIME_WAIT")], view="all", platform="linux")
     assert report.verdict is Verdict.FREE
     assert report.hint and "TIME_WAIT" in report.hint
 
@@ -97,7 +97,7 @@ def test_time_wait_is_ownerless_not_hidden() -> None:
 def test_worst_verdict_wins() -> None:
     query = Query(ports=frozenset({80, 81, 82}))
     socks = [sock(5, port=80), sock(None, port=81)]
-    result = core.finish(query, socks, [], answered=True, platform="linux")
+    result = core.finish(query, socks, [], view="all", platform="linux")
     verdicts = [r.verdict for r in result.ports]
     assert verdicts == [Verdict.IN_USE, Verdict.HIDDEN, Verdict.FREE]
     assert core.exit_code(result) is ExitCode.HIDDEN
