@@ -109,3 +109,26 @@ def test_the_hint_names_the_privileged_command(platform: str) -> None:
     assert "portwho 3000" in hint
     assert ("sudo" in hint) != (platform == "win32")
     assert "namespace" in native.reveal_hint(3000, platform, privileged=True)
+
+
+def test_a_later_backend_fills_in_what_an_earlier_left_unknown() -> None:
+    bare = sock(7)
+    named = Socket(
+        protocol="tcp",
+        family="ipv4",
+        local_address="0.0.0.0",
+        local_port=80,
+        state="LISTEN",
+        pid=7,
+        process="nginx",
+        user="www",
+        source="lsof",
+    )
+    (merged,) = core.merge([bare], [named])
+    assert (merged.pid, merged.process, merged.user) == (7, "nginx", "www")
+
+
+def test_a_view_of_only_our_own_sockets_never_says_free() -> None:
+    report = core.verdict(5432, [], view="own", platform="darwin")
+    assert report.verdict is Verdict.UNKNOWN
+    assert report.hint and "sudo portwho 5432" in report.hint
