@@ -7,7 +7,6 @@ None and goes to the full CLI, which gives the same answers (and the usage error
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -77,7 +76,7 @@ def prompt(args: Sequence[str], env: Mapping[str, str]) -> int | None:
     fmt = prompt_format(args)
     if fmt is None:
         return None
-    cache = promptcache.read_cache()
+    cache = promptcache.read_cache(head_only=True)
     if cache is None or not cache.fresh:
         spawn_refresh()
     if cache is not None and cache.trusted and env.get("PORTWHO_PROMPT") != "0":
@@ -112,6 +111,8 @@ def format_item(shell: str, value: str, help_text: str | None) -> str:
 
 
 def split_words(text: str) -> list[str] | None:
+    import shlex
+
     try:
         return shlex.split(text, posix=True)
     except ValueError:  # an unclosed quote: the full CLI knows how to finish it

@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from portwho import promptcache
-from portwho.promptcache import Busy
+from portwho import promptcache, promptconfig
+from portwho.promptconfig import Busy
 
 
 def collect() -> list[Busy]:
@@ -40,9 +40,9 @@ def refresh(verbs: Iterable[tuple[str, str]], path: Path | None = None) -> bool:
     if not promptcache.take_lock(lock):
         return False
     try:
-        config = promptcache.load_config()
+        config = promptconfig.load_config()
         busy = collect()
-        text = promptcache.render_cache(int(time.time()), config, busy, verbs, current_user())
+        text = promptconfig.render_cache(int(time.time()), config, busy, verbs, current_user())
         promptcache.write_atomic(path, text)
     finally:
         lock.unlink(missing_ok=True)
