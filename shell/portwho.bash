@@ -71,7 +71,7 @@ __portwho_prompt_hook() {
 
 if [[ ${PROMPT_COMMAND[*]-} != *__portwho_prompt_hook* ]]; then
     # bash 5.1+ allows PROMPT_COMMAND to be an array; append to whichever form it has
-    if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+    if ((BASH_VERSINFO[0] >= 5)) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
         PROMPT_COMMAND+=(__portwho_prompt_hook)
     else
         # shellcheck disable=SC2178 # the string form (the array form is the branch above)
