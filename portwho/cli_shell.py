@@ -71,7 +71,7 @@ def prompt_cmd(
         bool, typer.Option("--refresh", help="Rebuild the cache now and print the segment.")
     ] = False,
 ) -> None:
-    """Print the prompt segment (busy ports, e.g. ⚡3000 5173) from the cache, refreshing it in
+    """Print the prompt segment of busy ports (⚡3000 5173) from the cache, refreshing it in
     the background when stale; for starship's custom module and tmux's status line."""
     from portwho import fastpath, promptrefresh
 

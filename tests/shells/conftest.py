@@ -50,7 +50,10 @@ def free_pair() -> int:
     raise RuntimeError("no free pair of ports")
 
 
-LISTEN = "import socket,sys,time\ns=socket.socket();s.bind(('127.0.0.1',int(sys.argv[1])));s.listen();print('ok',flush=True);time.sleep(300)"
+LISTEN = (
+    "import socket,sys,time\ns=socket.socket();s.bind(('127.0.0.1',int(sys.argv[1])))\n"
+    "s.listen();print('ok',flush=True);time.sleep(300)"
+)
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ def need(*tools: str) -> None:
 
 
 def tmux(sock: str, *args: str) -> str:
-    out = subprocess.run(["tmux", "-S", sock, *args], capture_output=True, text=True, timeout=10)
+    out = subprocess.run(
+        ["tmux", "-S", sock, *args], capture_output=True, text=True, timeout=10, check=False
+    )
     return out.stdout
 
 
@@ -92,7 +94,9 @@ def test_prompt_and_tab_show_a_real_listener(
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
-def test_steady_state_render_starts_no_process(shell: str, env: dict[str, str], tmp_path: Path) -> None:
+def test_steady_state_render_starts_no_process(
+    shell: str, env: dict[str, str], tmp_path: Path
+) -> None:
     need("strace", shell)
     subprocess.run(
         [sys.executable, "-m", "portwho", "prompt", "--refresh"], env=env, check=True, timeout=120
@@ -100,15 +104,21 @@ def test_steady_state_render_starts_no_process(shell: str, env: dict[str, str], 
     init = tmp_path / "init"
     init.write_text(init_text(shell, env))
     hook = "__portwho_prompt_hook" if shell == "bash" else "__portwho_precmd"
-    interactive = ["bash", "--noprofile", "--norc", "-i"] if shell == "bash" else ["zsh", "-f", "-i"]
+    interactive = (
+        ["bash", "--noprofile", "--norc", "-i"] if shell == "bash" else ["zsh", "-f", "-i"]
+    )
     code = f"source {init}; {hook}; {hook}; {hook}; echo rendered"
     trace = tmp_path / "trace"
     out = subprocess.run(
         ["strace", "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-o", str(trace),
          *interactive, "-c", code],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "rendered" in out.stdout, out.stderr
-    calls = [line for line in trace.read_text().splitlines() if "execve(" in line or "clone" in line or "fork(" in line]
+    calls = [
+        line
+        for line in trace.read_text().splitlines()
+        if "execve(" in line or "clone" in line or "fork(" in line
+    ]
     # the only execve is the shell itself: three renders of a fresh cache start nothing
     assert len(calls) == 1 and "execve(" in calls[0], calls

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,9 @@ def need(tool: str) -> None:
 
 
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30, cwd="/")
+    return subprocess.run(
+        argv, env=env, capture_output=True, text=True, timeout=30, cwd="/", check=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,7 +44,9 @@ def test_static(tool: str, argv: list[str], env: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("flags", [(), ("--no-prompt",), ("--no-completion",)])
-def test_generated_bash_passes_shellcheck(flags: tuple[str, ...], env: dict[str, str], tmp_path) -> None:
+def test_generated_bash_passes_shellcheck(
+    flags: tuple[str, ...], env: dict[str, str], tmp_path: Path
+) -> None:
     need("shellcheck")
     script = tmp_path / "init.bash"
     script.write_text(init_text("bash", env, *flags))
@@ -80,7 +85,7 @@ def test_bash_interactive_strict_hook_once_status_kept(env: dict[str, str]) -> N
         'printf "%s\\n" "$PROMPT_COMMAND"; '
         "false || { __portwho_prompt_hook && echo status=0 || echo status=$?; }; "
         "mine; (exit 7) || { __portwho_prompt_hook && echo status=0 || echo status=$?; }; "
-        'case $PS1 in *__portwho_ps1*) echo ps1-ok;; esac'
+        "case $PS1 in *__portwho_ps1*) echo ps1-ok;; esac"
     )
     out = run(["bash", "--noprofile", "--norc", "-i", "-euo", "pipefail", "-c", code], env)
     assert out.returncode == 0, out.stderr
@@ -124,7 +129,7 @@ def test_fish_rcless_wraps_prompt_once_status_kept(env: dict[str, str]) -> None:
     assert out.stderr == ""
 
 
-def test_failure_shows_nothing(env: dict[str, str], tmp_path) -> None:
+def test_failure_shows_nothing(env: dict[str, str], tmp_path: Path) -> None:
     """No portwho where the snippet points and a garbled cache: empty widget, no output."""
     text = init_text("bash", env).replace(sys.executable, "/nonexistent/python")
     (tmp_path / "cache").mkdir()
@@ -136,14 +141,18 @@ def test_failure_shows_nothing(env: dict[str, str], tmp_path) -> None:
     assert (out.returncode, out.stdout, strip_job_noise(out.stderr)) == (0, "[]\n", "")
 
 
-HOSTILE = "/tmp/it's a \"path\" with $HOME `x` \\back\\slash/portwho"
+HOSTILE = '/tmp/it\'s a "path" with $HOME `x` \\back\\slash/portwho'
 
 
-@pytest.mark.parametrize(("shell", "style"), [("bash", "posix"), ("zsh", "posix"), ("fish", "fish")])
+@pytest.mark.parametrize(
+    ("shell", "style"), [("bash", "posix"), ("zsh", "posix"), ("fish", "fish")]
+)
 def test_quoting_round_trips_in_the_real_shell(shell: str, style: str, env: dict[str, str]) -> None:
     need(shell)
     quoted = shellinit.quote(HOSTILE, style)
-    code = f"set x {quoted}; printf '%s' $x" if shell == "fish" else f"x={quoted}; printf '%s' \"$x\""
+    code = (
+        f"set x {quoted}; printf '%s' $x" if shell == "fish" else f"x={quoted}; printf '%s' \"$x\""
+    )
     out = run([shell, "-c", code], env)
     assert out.stdout == HOSTILE
 
