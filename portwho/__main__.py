@@ -1,12 +1,16 @@
-"""`python -m portwho` and the `portwho` console script."""
+"""`python -m portwho` and the `portwho` console script.
+
+`init`, `prompt` and most Tab presses are answered by portwho.fastpath without importing Typer
+(they run at every shell start, prompt and Tab); everything else goes to portwho.cli.
+"""
 
 from __future__ import annotations
 
 
 def main() -> None:
-    from portwho.cli import main as cli_main
+    from portwho.fastpath import main as fast_main
 
-    cli_main()
+    fast_main()
 
 
 if __name__ == "__main__":

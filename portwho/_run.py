@@ -6,6 +6,7 @@ format the parsers know, and typed failures the backend chain understands.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -66,3 +67,21 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         encoding = "oem" if sys.platform == "win32" else "utf-8"
         return data.decode(encoding, "replace")
+
+
+def spawn_detached(argv: Sequence[str]) -> None:
+    """Start argv in the background, detached from our terminal and session, and do not wait
+    (the prompt widget's cache refresh). A failure to start is ignored: nothing waits on it."""
+    # Windows-only constants, read by name so the module type-checks everywhere
+    flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(
+        subprocess, "CREATE_NO_WINDOW", 0
+    )
+    with contextlib.suppress(OSError):
+        subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=os.name != "nt",
+            creationflags=flags if os.name == "nt" else 0,
+        )

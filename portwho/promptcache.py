@@ -1,0 +1,152 @@
+"""The prompt widget's cache: which busy ports to show, and the small file shells read.
+
+The file is line-based so that bash, zsh, fish and PowerShell can read it with builtins:
+
+    v1<TAB>EPOCH<TAB>TTL<TAB>SGR<TAB>SEGMENT      refresh time, its TTL, colour ("-": none), text
+    p<TAB>PORT<TAB>PROCESS                        every listening port seen (for completion)
+    c<TAB>VERB<TAB>HELP                           the CLI's verbs (for first-word completion)
+
+No field before SEGMENT is ever empty: shells split on tabs, and `read` collapses empty
+fields. This module imports only the standard library (and platformdirs when it needs a path):
+`portwho prompt` and a Tab press run it without Typer, rich or psutil.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+VERSION = "v1"
+CACHE_NAME = "prompt-v1.tsv"
+LOCK_NAME = "refresh.lock"
+LOCK_STALE_S = 30.0
+#: a cache older than this many TTLs (and a minute) is not shown: it may be plain wrong
+TRUST_TTLS = 10
+
+
+class Cache:
+    """The cache file's content. A plain slotted class, not a dataclass: importing dataclasses
+    (and inspect with it) costs more than the whole `portwho prompt` answer."""
+
+    __slots__ = ("color", "ports", "segment", "stamp", "ttl", "verbs")
+
+    def __init__(
+        self,
+        *,
+        stamp: int,
+        ttl: int,
+        color: str,
+        segment: str,
+        ports: tuple[tuple[int, str], ...] = (),
+        verbs: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.stamp, self.ttl, self.color, self.segment = stamp, ttl, color, segment
+        self.ports, self.verbs = ports, verbs
+
+    def age(self, now: float | None = None) -> float:
+        return (time.time() if now is None else now) - self.stamp
+
+    @property
+    def fresh(self) -> bool:
+        return self.age() < self.ttl
+
+    @property
+    def trusted(self) -> bool:
+        return self.age() < max(60, TRUST_TTLS * self.ttl)
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("PORTWHO_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("portwho", appauthor=False))
+
+
+def cache_path() -> Path:
+    return cache_dir() / CACHE_NAME
+
+
+def config_path() -> Path:
+    override = os.environ.get("PORTWHO_CONFIG")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("portwho", appauthor=False)) / "config.ini"
+
+
+def parse_cache(text: str) -> Cache | None:
+    """The cache file's content, or None when it is missing, foreign or garbled."""
+    lines = text.split("\n")
+    head = lines[0].split("\t", 4)
+    if len(head) != 5 or head[0] != VERSION or not (head[1].isdigit() and head[2].isdigit()):
+        return None
+    ports: list[tuple[int, str]] = []
+    verbs: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        kind, _, rest = line.partition("\t")
+        first, _, second = rest.partition("\t")
+        if kind == "p" and first.isdigit():
+            ports.append((int(first), second))
+        elif kind == "c" and first:
+            verbs.append((first, second))
+    return Cache(
+        stamp=int(head[1]), ttl=max(1, int(head[2])), color=head[3], segment=head[4],
+        ports=tuple(ports), verbs=tuple(verbs),
+    )  # fmt: skip
+
+
+def read_cache(path: Path | None = None, *, head_only: bool = False) -> Cache | None:
+    """The cache, or None. `head_only` reads the first line alone (all a prompt needs; the
+    port list may hold thousands of lines on a busy server)."""
+    try:
+        with (path or cache_path()).open(encoding="utf-8", errors="replace") as handle:
+            text = handle.readline() if head_only else handle.read()
+    except OSError:
+        return None
+    return parse_cache(text)
+
+
+# --- writing: one refresher at a time, atomic replace ---------------------------------------
+
+
+def lock_held(lock: Path) -> bool:
+    try:
+        return time.time() - lock.stat().st_mtime < LOCK_STALE_S
+    except OSError:
+        return False
+
+
+def take_lock(lock: Path) -> bool:
+    """Create the lock file or report that a refresh is already running (a stale lock, left by
+    a killed refresher, is taken over after LOCK_STALE_S)."""
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                if time.time() - lock.stat().st_mtime < LOCK_STALE_S:
+                    return False
+                lock.unlink()
+            except OSError:
+                return False
+            continue
+        except OSError:
+            return False
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        return True
+    return False
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename over it: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

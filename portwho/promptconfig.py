@@ -1,0 +1,169 @@
+"""What the prompt widget shows: its settings (config file and environment), the choice of
+ports and the segment text, and the cache file's content. Used by the refresher, which runs in
+the background; the fast read side lives in portwho.promptcache."""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from portwho.promptcache import VERSION, config_path
+
+COLORS = {
+    "black": "30", "red": "31", "green": "32", "yellow": "33",
+    "blue": "34", "magenta": "35", "cyan": "36", "white": "37",
+    "gray": "90", "grey": "90", "bright-red": "91", "bright-green": "92",
+    "bright-yellow": "93", "bright-blue": "94", "bright-magenta": "95", "bright-cyan": "96",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromptConfig:
+    """What the widget shows. Defaults: the current user's TCP listeners, three at most."""
+
+    enabled: bool = True
+    ttl: int = 5
+    max_shown: int = 3
+    symbol: str = "⚡"
+    color: str = "33"  # an SGR code, or "-" for none
+    all_users: bool = False
+    watch: frozenset[int] = frozenset()  # when set: show only these, when busy
+    include: frozenset[int] = frozenset()  # shown whoever owns them
+    exclude: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Busy:
+    """One listening port as the refresher saw it."""
+
+    port: int
+    process: str | None = None
+    user: str | None = None
+    protocol: str = "tcp"
+
+
+def port_set(text: str) -> frozenset[int]:
+    """'5432, 6379 8000-8002' -> ports; anything unreadable is skipped (a prompt never fails)."""
+    ports: set[int] = set()
+    for word in text.replace(",", " ").split():
+        low, _, high = word.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            continue
+        start, end = int(low), int(high or low)
+        if 0 < start <= end <= 65535 and end - start < 65536:
+            ports.update(range(start, end + 1))
+    return frozenset(ports)
+
+
+def sgr(color: str) -> str:
+    """A colour name, an xterm-256 number, or none -> the SGR code the shells wrap around."""
+    name = color.strip().lower()
+    if name in ("", "-", "none", "off"):
+        return "-"
+    if name.isdigit() and int(name) < 256:
+        return f"38;5;{name}"
+    return COLORS.get(name, "33")
+
+
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _number(text: str, default: int, low: int) -> int:
+    return max(low, int(text)) if text.strip().isdigit() else default
+
+
+def settings(env: Mapping[str, str], path: Path | None = None) -> dict[str, str]:
+    """The [prompt] section of the config file, then PORTWHO_PROMPT_<KEY> variables on top."""
+    values: dict[str, str] = {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path or config_path(), encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        pass  # a broken config file shows the defaults, never an error in the prompt
+    else:
+        if parser.has_section("prompt"):
+            values.update(parser.items("prompt"))
+    keys = ("ttl", "max", "symbol", "color", "all", "watch", "include", "exclude")
+    values.update(
+        {
+            k: env[f"PORTWHO_PROMPT_{k.upper()}"]
+            for k in keys
+            if f"PORTWHO_PROMPT_{k.upper()}" in env
+        }
+    )
+    if "PORTWHO_PROMPT" in env:
+        values["enabled"] = env["PORTWHO_PROMPT"]
+    return values
+
+
+def load_config(env: Mapping[str, str] | None = None, path: Path | None = None) -> PromptConfig:
+    values = settings(os.environ if env is None else env, path)
+    base = PromptConfig()
+    return PromptConfig(
+        enabled=values.get("enabled", "1").strip() not in ("0", "false", "no", "off"),
+        ttl=_number(values.get("ttl", ""), base.ttl, 1),
+        max_shown=_number(values.get("max", ""), base.max_shown, 1),
+        symbol=values.get("symbol", base.symbol).replace("\t", " ").replace("\n", " "),
+        color=sgr(values["color"]) if "color" in values else base.color,
+        all_users=_flag(values.get("all", "")),
+        watch=port_set(values.get("watch", "")),
+        include=port_set(values.get("include", "")),
+        exclude=port_set(values.get("exclude", "")),
+    )
+
+
+# --- the segment ---------------------------------------------------------------------------
+
+
+def shown_ports(busy: Iterable[Busy], config: PromptConfig, me: str | None) -> list[int]:
+    """The TCP listening ports the widget shows, in order."""
+    tcp = [b for b in busy if b.protocol == "tcp"]
+    ports = {b.port for b in tcp}
+    if config.watch:
+        chosen = ports & config.watch
+    else:
+        chosen = {b.port for b in tcp if config.all_users or same_user(b.user, me)}
+        chosen |= ports & config.include
+    return sorted(chosen - config.exclude)
+
+
+def same_user(owner: str | None, me: str | None) -> bool:
+    """Windows names owners DOMAIN\\user; getpass gives the bare user name."""
+    if owner is None or me is None:
+        return False
+    return owner.rsplit("\\", 1)[-1].lower() == me.rsplit("\\", 1)[-1].lower()
+
+
+def segment(ports: list[int], config: PromptConfig) -> str:
+    """`⚡3000 5173 8080 +2`, or "" when nothing is worth showing."""
+    if not ports or not config.enabled:
+        return ""
+    head = " ".join(str(p) for p in ports[: config.max_shown])
+    more = len(ports) - config.max_shown
+    return f"{config.symbol}{head}{f' +{more}' if more > 0 else ''}"
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split()) or "?"
+
+
+def render_cache(
+    stamp: int,
+    config: PromptConfig,
+    busy: Iterable[Busy],
+    verbs: Iterable[tuple[str, str]],
+    me: str | None,
+) -> str:
+    busy = list(busy)
+    seg = segment(shown_ports(busy, config, me), config)
+    lines = [f"{VERSION}\t{stamp}\t{config.ttl}\t{config.color}\t{seg}"]
+    names: dict[int, str] = {}
+    for b in sorted(busy, key=lambda b: (b.port, b.protocol != "tcp")):
+        names.setdefault(b.port, _clean(b.process or "?"))
+    lines += [f"p\t{port}\t{name}" for port, name in names.items()]
+    lines += [f"c\t{_clean(verb)}\t{_clean(text)}" for verb, text in verbs]
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,59 @@
+"""Refresh the prompt widget's cache: one lookup of every listening socket, written atomically
+by one refresher at a time. Runs in the background (started by a stale prompt) or on demand
+(`portwho prompt --refresh`); the only part of the widget that imports core and psutil."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from portwho import promptcache, promptconfig
+from portwho.promptconfig import Busy
+
+
+def collect() -> list[Busy]:
+    """Every listening socket with its owner, by the fastest backend chain this OS has."""
+    from portwho import core
+    from portwho.model import Query
+
+    result = core.lookup(Query(ports=None, listening_only=True))
+    return [
+        Busy(port=s.local_port, process=s.process, user=s.user, protocol=s.protocol)
+        for s in result.sockets
+    ]
+
+
+def current_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return None
+
+
+def refresh(verbs: Iterable[tuple[str, str]], path: Path | None = None) -> bool:
+    """Rewrite the cache; False when another refresh holds the lock (nothing to do then)."""
+    path = path or promptcache.cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(promptcache.LOCK_NAME)
+    if not promptcache.take_lock(lock):
+        return False
+    try:
+        config = promptconfig.load_config()
+        busy = collect()
+        text = promptconfig.render_cache(int(time.time()), config, busy, verbs, current_user())
+        promptcache.write_atomic(path, text)
+    finally:
+        lock.unlink(missing_ok=True)
+    return True
+
+
+def fresh_cache(verbs: Iterable[tuple[str, str]]) -> promptcache.Cache | None:
+    """The cache, refreshed first when stale (for a Tab press the fast path could not serve)."""
+    cache = promptcache.read_cache()
+    if cache is not None and cache.fresh:
+        return cache
+    if refresh(verbs):
+        return promptcache.read_cache()
+    return cache

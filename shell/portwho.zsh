@@ -1,0 +1,72 @@
+# portwho for zsh: put `eval "$(portwho init zsh)"` at the end of ~/.zshrc (after compinit).
+# Turns on Tab completion (verbs, options, busy ports with their process) and a prompt widget
+# (⚡3000 5173: the ports your processes listen on). PORTWHO_PROMPT=0 hides the widget.
+# A prompt render forks nothing: it reads a small cache file with `read` and compares times with
+# $EPOCHSECONDS (zsh/datetime); when the cache is stale it starts one refresh in the background.
+if [[ -o interactive ]] && (( ! ${+__portwho_loaded} )); then
+typeset -g __portwho_loaded=1
+typeset -ga __portwho_exe
+__portwho_exe=(::PORTWHO::)
+typeset -g __portwho_cache=::CACHE::
+
+# >>> prompt
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+typeset -g __portwho_seg='' __portwho_prev=''
+typeset -gi __portwho_spawned=0
+
+# One refresh at a time: the refresher holds a lock, and this shell waits a TTL between starts.
+__portwho_spawn() {
+  (( $1 - __portwho_spawned < $2 )) && return 0
+  __portwho_spawned=$1
+  ( "${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 & )
+}
+
+__portwho_render() {
+  __portwho_seg=''
+  [[ ${PORTWHO_PROMPT-} == 0 ]] && return 0
+  local v='' ts='' ttl='' sgr='' seg='' now=${EPOCHSECONDS:-0}
+  if [[ ! -r $__portwho_cache ]] || ! IFS=$'\t' read -r v ts ttl sgr seg <$__portwho_cache \
+      || [[ $v != v1 || $ts != <-> || $ttl != <-> ]]; then
+    __portwho_spawn $now 5
+    return 0
+  fi
+  (( now - ts >= ttl )) && __portwho_spawn $now $ttl
+  # too old to be true: show nothing rather than a server that may have stopped
+  (( now - ts > 60 && now - ts > 10 * ttl )) && return 0
+  [[ -n $seg ]] || return 0
+  seg=${seg//\%/%%}
+  if [[ $sgr == - ]]; then
+    __portwho_seg="$seg "
+  else
+    __portwho_seg="%{"$'\e['"${sgr}m%}${seg}%{"$'\e[0m'"%} "
+  fi
+}
+
+# Runs after the other precmd hooks (it is appended), so a theme that rebuilds PROMPT in its
+# own precmd is drawn first and the widget is put in front of what it built.
+__portwho_precmd() {
+  local st=$?
+  __portwho_render
+  PROMPT=${PROMPT#"$__portwho_prev"}
+  __portwho_prev=$__portwho_seg
+  PROMPT=$__portwho_seg$PROMPT
+  return $st
+}
+
+autoload -Uz add-zsh-hook && add-zsh-hook precmd __portwho_precmd
+# <<< prompt
+
+# >>> completion
+# Candidates come from portwho itself (`value:help` lines, ':' in a value escaped as '\:').
+__portwho_complete() {
+  local -a items
+  items=("${(@f)$(_TYPER_COMPLETE_ARGS="${words[1,CURRENT]}" _PORTWHO_COMPLETE=complete_zsh \
+    "${__portwho_exe[@]}" 2>/dev/null)}")
+  items=(${items:#})
+  (( ${#items} )) && _describe -V -t portwho 'portwho' items
+}
+if (( ${+functions[compdef]} )); then
+  compdef __portwho_complete portwho
+fi
+# <<< completion
+fi

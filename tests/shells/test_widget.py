@@ -1,0 +1,88 @@
+"""The widget's choice of ports, its segment, the cache format, and the fast-path answers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portwho import fastpath, promptcache, promptconfig
+from portwho.promptconfig import Busy, PromptConfig
+
+BUSY = [
+    Busy(port=3000, process="node", user="me"),
+    Busy(port=5173, process="vite", user="me"),
+    Busy(port=5432, process="postgres", user="postgres"),
+    Busy(port=8080, process="java", user="me"),
+    Busy(port=9000, process="php", user="me"),
+    Busy(port=53, process="dnsmasq", user="root", protocol="udp"),
+]
+
+
+def test_default_is_my_tcp_listeners_capped() -> None:
+    ports = promptconfig.shown_ports(BUSY, PromptConfig(), "me")
+    assert ports == [3000, 5173, 8080, 9000]
+    assert promptconfig.segment(ports, PromptConfig()) == "⚡3000 5173 8080 +1"
+
+
+def test_watch_list_shows_only_watched_busy_ports() -> None:
+    cfg = PromptConfig(watch=frozenset({5432, 6379}))
+    assert promptconfig.shown_ports(BUSY, cfg, "me") == [5432]
+
+
+def test_all_include_exclude() -> None:
+    cfg = PromptConfig(all_users=True, exclude=frozenset({9000}), max_shown=9)
+    assert promptconfig.shown_ports(BUSY, cfg, "me") == [3000, 5173, 5432, 8080]
+    cfg = PromptConfig(include=frozenset({5432}))
+    assert 5432 in promptconfig.shown_ports(BUSY, cfg, "me")
+    assert promptconfig.same_user("DESKTOP\\Me", "me")
+
+
+def test_config_file_then_env(tmp_path: Path) -> None:
+    ini = tmp_path / "config.ini"
+    ini.write_text("[prompt]\nwatch = 5432, 8000-8002\nmax = 2\ncolor = cyan\nsymbol = >\n")
+    cfg = promptconfig.load_config({"PORTWHO_PROMPT_MAX": "5"}, ini)
+    assert cfg.watch == {5432, 8000, 8001, 8002}
+    assert (cfg.max_shown, cfg.color, cfg.symbol) == (5, "36", ">")
+    assert not promptconfig.load_config({"PORTWHO_PROMPT": "0"}, ini).enabled
+    ini.write_text("garbage [[[")
+    assert promptconfig.load_config({}, ini) == PromptConfig()
+
+
+def test_cache_round_trip_and_fast_completion(tmp_path: Path) -> None:
+    text = promptconfig.render_cache(
+        int(time.time()), PromptConfig(), BUSY, [("lookup", "Who holds PORT")], "me"
+    )
+    cache = promptcache.parse_cache(text)
+    assert cache is not None and cache.fresh
+    assert cache.segment == "⚡3000 5173 8080 +1"
+    assert (3000, "node") in cache.ports and (53, "dnsmasq") in cache.ports
+    assert fastpath.port_candidates(cache, [], "30") == [("3000", "node")]
+    assert fastpath.port_candidates(cache, [], "lo") == [("lookup", "Who holds PORT")]
+    assert fastpath.port_candidates(cache, ["lookup"], "517") == [("5173", "vite")]
+    assert fastpath.port_candidates(cache, ["lookup", "-t"], "5") is None
+    assert fastpath.format_item("zsh", "a:b", "x") == "a\\:b:x"
+
+
+@given(st.text())
+def test_parse_cache_never_raises(text: str) -> None:
+    cache = promptcache.parse_cache(text)
+    assert cache is None or cache.ttl >= 1
+
+
+@given(st.text())
+def test_port_set_never_raises(text: str) -> None:
+    assert all(0 < p < 65536 for p in promptconfig.port_set(text))
+
+
+def test_lock_is_exclusive_and_stale_lock_is_taken(tmp_path: Path) -> None:
+    lock = tmp_path / "refresh.lock"
+    assert promptcache.take_lock(lock)
+    assert not promptcache.take_lock(lock)
+    old = time.time() - promptcache.LOCK_STALE_S - 5
+    import os
+
+    os.utime(lock, (old, old))
+    assert promptcache.take_lock(lock)
