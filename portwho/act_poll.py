@@ -161,9 +161,12 @@ class History:
                     )
                 )
         for seen in self.entries:
-            if not seen.gone:
-                seen.last = now
-                seen.gone = (seen.port, seen.pid) not in live
+            if seen.gone:
+                continue
+            if (seen.port, seen.pid) in live:
+                seen.last = now  # last time it was seen, so a short life is measured honestly
+            else:
+                seen.gone = True
         while len(self.entries) > self.limit:
             self.entries.popleft()
 

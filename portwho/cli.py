@@ -179,3 +179,4 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(f"portwho: {text} (see portwho --help)", err=True)
         code = int(ExitCode.USAGE)
     sys.exit(code if isinstance(code, int) else 0)
+from portwho import cli_act  # noqa: E402,F401  (registers its verbs)
