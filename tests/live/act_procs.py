@@ -37,7 +37,12 @@ time.sleep(life)
 
 class Child:
     def __init__(
-        self, mode: str = "listen", port: int = 0, *, name: str = "", life: float = 60.0,
+        self,
+        mode: str = "listen",
+        port: int = 0,
+        *,
+        name: str = "",
+        life: float = 60.0,
         extra: tuple[str, ...] = (),
     ) -> None:
         argv = [sys.executable, "-c", CHILD, mode, str(port), name, str(life), *extra]
@@ -60,8 +65,13 @@ def portwho(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "portwho", *args],
-        capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
-        cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=REPO,
+        check=False,
     )
 
 
@@ -69,8 +79,12 @@ def spawn_portwho(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-m", "portwho", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        stdin=subprocess.DEVNULL, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=REPO,
     )
 
 

@@ -14,7 +14,10 @@ from act_procs import Child, portwho, wait_until
 from portwho import act, act_kill
 from portwho.act import Refusal, Status, Target
 
-pytestmark = [pytest.mark.live, pytest.mark.skipif(sys.platform != "linux", reason="Linux children")]
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(sys.platform != "linux", reason="Linux children"),
+]
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def test_dry_run_touches_nothing(children: list[Child]) -> None:
     server = start(children)
     done = portwho("kill", str(server.port), "--dry-run")
     assert done.returncode == 0
-    assert f"SIGTERM -> python" in done.stderr and server.alive()
+    assert "SIGTERM -> python" in done.stderr and server.alive()
 
 
 def test_forwarder_refused_and_explained(children: list[Child]) -> None:
@@ -124,7 +127,9 @@ def test_self_is_refused() -> None:
 def _target(children: list[Child], mode: str = "listen") -> tuple[Child, Target]:
     server = start(children, mode)
     socks = act_kill.gather([server.port], include_clients=False)
-    plan = act.plan_kill(socks, ports=[server.port], self_pid=os.getpid(), parent_pids={os.getppid()})
+    plan = act.plan_kill(
+        socks, ports=[server.port], self_pid=os.getpid(), parent_pids={os.getppid()}
+    )
     (target,) = plan
     assert isinstance(target, Target) and target.pid == server.pid
     return server, target
@@ -136,7 +141,9 @@ def test_reused_pid_is_not_signalled(children: list[Child]) -> None:
     import dataclasses
 
     stale = dataclasses.replace(target, started=(target.started or 0) - 5.0)
-    outcome = act_kill.kill_one(stale, sig=15, timeout=1, force=True, still_holds=act_kill.still_holds)
+    outcome = act_kill.kill_one(
+        stale, sig=15, timeout=1, force=True, still_holds=act_kill.still_holds
+    )
     assert outcome.status is Status.CHANGED
     assert server.alive()
 
@@ -151,7 +158,12 @@ def test_restarted_server_is_not_signalled(children: list[Child]) -> None:
         replaced.append(start(children, "listen", server.port))
 
     outcome = act_kill.kill_one(
-        target, sig=15, timeout=1, force=True, still_holds=act_kill.still_holds, before_signal=restart
+        target,
+        sig=15,
+        timeout=1,
+        force=True,
+        still_holds=act_kill.still_holds,
+        before_signal=restart,
     )
     assert outcome.status in (Status.GONE, Status.CHANGED)
     assert replaced[0].alive()
