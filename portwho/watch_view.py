@@ -67,9 +67,8 @@ class StatusLine:
             what = "has a listener" if self.want_busy else "is free"
             self.stream.write(f"port {port} {what} (after {self.elapsed:.2f} s)\n")
         elif state is not None:
-            self.stream.write(
-                f"portwho: gave up after {timeout:g} s: {self.text(state, self.elapsed)}\n"
-            )
+            now = self.text(state, timeout or self.elapsed)
+            self.stream.write(f"portwho: gave up after {timeout:g} s: {now}\n")
         self.stream.flush()
 
 
