@@ -182,4 +182,5 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-from portwho import cli_shell  # noqa: E402,F401  (registers its verbs)
+# The verbs of the other modules register themselves on `app` when imported.
+from portwho import cli_act, cli_shell  # noqa: E402, F401

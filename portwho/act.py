@@ -1,0 +1,198 @@
+"""`portwho kill`, the decisions: who may be signalled, with what, and what the exit code is.
+
+Everything here reads records only (Socket in, Target/Refusal out), so every refusal rule is
+unit-testable without a process. The side effects live in portwho.act_kill.
+"""
+
+from __future__ import annotations
+
+import enum
+import signal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from portwho.errors import ExitCode, UsageError
+from portwho.forwarders import forwarder_refusal, protected_reason
+from portwho.model import OWNERLESS_STATES, Socket
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """A process portwho intends to signal, as it was when the plan was made."""
+
+    pid: int
+    process: str | None
+    user: str | None
+    cmdline: tuple[str, ...] | None
+    started: float | None  # psutil create_time when planned: the identity re-checked later
+    ports: tuple[int, ...]
+    listening: bool  # False: it only has connections to the port (--include-clients)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refusal:
+    """A holder of the port that portwho will not signal, why, and what to do instead."""
+
+    pid: int | None
+    process: str | None
+    ports: tuple[int, ...]
+    reason: str
+    advice: str | None = None
+    override: str | None = None  # the flag that lifts it ("--force", "--include-clients")
+
+
+def holds(sock: Socket, ports: Iterable[int]) -> bool:
+    """Bound to the port: a TCP listener or any UDP socket on it (not a mere connection)."""
+    if sock.local_port not in set(ports) or sock.state in OWNERLESS_STATES:
+        return False
+    return sock.protocol == "udp" or sock.listening
+
+
+def plan_kill(
+    sockets: Sequence[Socket],
+    *,
+    ports: Iterable[int],
+    self_pid: int,
+    parent_pids: Iterable[int] = (),
+    include_clients: bool = False,
+    force: bool = False,
+    platform: str = "linux",
+) -> list[Target | Refusal]:
+    """One entry per owning process (and one for hidden owners), in pid order."""
+    wanted = tuple(sorted(set(ports)))
+    groups: dict[int | None, list[Socket]] = {}
+    for sock in sockets:
+        if sock.state not in OWNERLESS_STATES:
+            groups.setdefault(sock.pid, []).append(sock)
+    parents = set(parent_pids)
+    plan: list[Target | Refusal] = []
+    for pid in sorted(groups, key=lambda p: -1 if p is None else p):
+        if pid is None:
+            plan.append(_hidden(groups[pid], wanted, platform))
+            continue
+        plan.append(
+            _decide(
+                pid,
+                groups[pid],
+                wanted=wanted,
+                self_pid=self_pid,
+                parents=parents,
+                include_clients=include_clients,
+                force=force,
+            )
+        )
+    return plan
+
+
+def _decide(
+    pid: int,
+    socks: list[Socket],
+    *,
+    wanted: tuple[int, ...],
+    self_pid: int,
+    parents: set[int],
+    include_clients: bool,
+    force: bool,
+) -> Target | Refusal:
+    first = socks[0]
+    held = tuple(sorted({s.local_port for s in socks if holds(s, wanted)}))
+    ends = {s.local_port for s in socks} | {s.remote_port for s in socks if s.remote_port}
+    touched = held or tuple(sorted(ends & set(wanted)))
+    name = first.process
+
+    def refuse(reason: str, advice: str | None = None, override: str | None = None) -> Refusal:
+        return Refusal(
+            pid=pid, process=name, ports=touched, reason=reason, advice=advice, override=override
+        )
+
+    if not held and not include_clients:
+        return refuse(
+            "only has a connection to the port (a client); left alone", None, "--include-clients"
+        )
+    why = protected_reason(pid, name, self_pid=self_pid, parents=parents)
+    if why is not None:
+        return refuse(why[0], why[1])
+    forwarded = forwarder_refusal(name, first.cmdline, touched)
+    if forwarded is not None and not force:
+        return refuse(forwarded[0], forwarded[1], "--force")
+    return Target(
+        pid=pid,
+        process=name,
+        user=first.user,
+        cmdline=first.cmdline,
+        started=first.started,
+        ports=touched,
+        listening=bool(held),
+    )
+
+
+def _hidden(socks: list[Socket], wanted: tuple[int, ...], platform: str) -> Refusal:
+    ports = tuple(sorted({s.local_port for s in socks} & set(wanted))) or wanted
+    return Refusal(
+        pid=None,
+        process=None,
+        ports=ports,
+        reason="a socket holds the port but its owner is hidden from this user",
+        advice=elevated(ports, platform),
+    )
+
+
+def elevated(ports: Sequence[int], platform: str) -> str:
+    """The command that would be permitted to do what was just denied."""
+    words = " ".join(str(p) for p in ports)
+    if platform == "win32":
+        return f"run from an elevated prompt: portwho kill {words}"
+    return f"sudo portwho kill {words}"
+
+
+# -- signals ----------------------------------------------------------------------------------
+
+
+def parse_signal(text: str) -> int:
+    """TERM, SIGTERM, term or 15 -> the signal number; UsageError with the valid names."""
+    word = text.strip().upper()
+    if word.isdigit():
+        number = int(word)
+        if number in {int(s) for s in signal.Signals}:
+            return number
+    else:
+        name = word if word.startswith("SIG") else "SIG" + word
+        if name in signal.Signals.__members__:
+            return int(signal.Signals[name])
+    names = ", ".join(sorted(s.name[3:] for s in signal.Signals if not s.name.startswith("SIG_")))
+    raise UsageError(f"unknown signal {text!r}; use a number or one of: {names}")
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+class Status(str, enum.Enum):
+    EXITED = "exited"  # it exited after the signal
+    KILLED = "killed"  # it needed SIGKILL (--force)
+    STILL_RUNNING = "still-running"  # it ignored the signal; no --force
+    DENIED = "denied"  # not permitted to signal it
+    GONE = "gone"  # already exited before we signalled
+    CHANGED = "changed"  # pid reused, or it no longer holds the port: not signalled
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KillOutcome:
+    target: Target
+    status: Status
+    detail: str = ""
+
+
+def kill_exit_code(
+    plan: Sequence[Target | Refusal], outcomes: Sequence[KillOutcome], held: bool
+) -> ExitCode:
+    """0 when the ports ended free; 7 when something was refused or denied; 6 otherwise."""
+    if not held:
+        return ExitCode.IN_USE  # plain success
+    blocked = any(isinstance(e, Refusal) and e.override != "--include-clients" for e in plan)
+    if blocked or any(o.status is Status.DENIED for o in outcomes):
+        return ExitCode.REFUSED
+    return ExitCode.TIMEOUT

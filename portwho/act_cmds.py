@@ -1,0 +1,209 @@
+"""What kill / wait / watch / free do once their arguments are parsed: ask portwho.act*, print,
+return the exit code. Imported only when one of those commands runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from portwho import act, act_kill, backends
+from portwho.act import KillOutcome, Refusal, Status, Target
+from portwho.errors import ExitCode, UsageError
+from portwho.model import Socket
+from portwho.ports import parse_spec, parse_specs
+
+# -- kill -------------------------------------------------------------------------------------
+
+
+def kill(
+    specs: list[str],
+    *,
+    sig: str,
+    timeout: float,
+    force: bool,
+    yes: bool,
+    dry_run: bool,
+    include_clients: bool,
+) -> ExitCode:
+    number = act.parse_signal(sig)
+    ports = sorted(parse_specs(specs))
+    socks = act_kill.gather(ports, include_clients=include_clients)
+    plan = act.plan_kill(
+        socks,
+        ports=ports,
+        self_pid=os.getpid(),
+        parent_pids=act_kill.ancestors(),
+        include_clients=include_clients,
+        force=force,
+        platform=backends.platform_key(),
+    )
+    held = any(act.holds(s, ports) for s in socks)
+    targets = [e for e in plan if isinstance(e, Target)]
+    _say(plan_lines(plan, ports, act.signal_name(number)))
+    if dry_run:
+        return ExitCode.IN_USE if targets or not held else ExitCode.REFUSED
+    if not targets:
+        return act.kill_exit_code(plan, [], held)
+    if not yes and not _confirm(len(targets)):
+        return ExitCode.REFUSED
+    outcomes = [
+        act_kill.kill_one(
+            t, sig=number, timeout=timeout, force=force, still_holds=act_kill.still_holds
+        )
+        for t in targets
+    ]
+    _say([outcome_line(o, ports) for o in outcomes])
+    left = [s for s in act_kill.gather(ports, include_clients=False) if act.holds(s, ports)]
+    _say(after_lines(ports, left))
+    return act.kill_exit_code(plan, outcomes, bool(left))
+
+
+def _confirm(n: int) -> bool:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise _NotATerminal()
+    import typer
+
+    return typer.confirm(f"Kill {'this process' if n == 1 else f'these {n} processes'}?", err=True)
+
+
+class _NotATerminal(UsageError):
+    exit_code = ExitCode.REFUSED
+    code = "refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "not killing without confirmation: no terminal to ask on; pass --yes"
+            " (or --dry-run to see the plan)"
+        )
+
+
+def _who(pid: int | None, process: str | None) -> str:
+    return f"{process or '?'} (pid {pid})" if pid is not None else "a hidden owner"
+
+
+def plan_lines(plan: Sequence[Target | Refusal], ports: Sequence[int], sig: str) -> list[str]:
+    from portwho.render import command_text
+
+    if not plan:
+        return [f"{_ports(ports).capitalize()}: nothing holds it; nothing to kill."]
+    lines: list[str] = []
+    for entry in plan:
+        if isinstance(entry, Target):
+            role = "listening on" if entry.listening else "connected to"
+            user = f", user {entry.user}" if entry.user else ""
+            lines.append(
+                f"{sig} -> {_who(entry.pid, entry.process)}{user}, {role} {_ports(entry.ports)}"
+            )
+            if entry.cmdline:
+                lines.append(f"    command  {command_text(entry.cmdline)}")
+            continue
+        lines.append(f"not touching {_who(entry.pid, entry.process)}: {entry.reason}")
+        if entry.advice:
+            lines.append(f"    {entry.advice}")
+        if entry.override == "--force":
+            lines.append("    (--force kills it anyway)")
+    return lines
+
+
+def _ports(ports: Sequence[int]) -> str:
+    return ("port " if len(ports) == 1 else "ports ") + ", ".join(map(str, ports))
+
+
+def outcome_line(o: KillOutcome, ports: Sequence[int]) -> str:
+    who = _who(o.target.pid, o.target.process)
+    if o.status is Status.DENIED:
+        return f"{who}: permission denied; run: {act.elevated(ports, backends.platform_key())}"
+    if o.status is Status.STILL_RUNNING:
+        hint = "" if "SIGKILL" in o.detail else "; add --force to SIGKILL it"
+        return f"{who}: {o.detail}{hint}"
+    return f"{who}: {o.detail}"
+
+
+def after_lines(ports: Sequence[int], left: Sequence[Socket]) -> list[str]:
+    lines = []
+    for port in ports:
+        holders = {s.pid: s.process for s in left if s.local_port == port}
+        if holders:
+            names = ", ".join(_who(pid, name) for pid, name in holders.items())
+            lines.append(f"Port {port} is still held by {names}.")
+        else:
+            lines.append(f"Port {port} is free now.")
+    return lines
+
+
+def _say(lines: Sequence[str]) -> None:
+    sys.stderr.write("".join(line + "\n" for line in lines if line))
+    sys.stderr.flush()
+
+
+# -- wait -------------------------------------------------------------------------------------
+
+
+def one_port(spec: str) -> int:
+    found = parse_spec(spec)
+    if len(found) != 1:
+        raise UsageError(f"{spec!r} names {len(found)} ports; wait takes exactly one")
+    return found[0]
+
+
+def wait(spec: str, *, want_busy: bool, timeout: float | None, interval: float) -> ExitCode:
+    from portwho import act_poll, watch_view
+
+    port = one_port(spec)
+    status = watch_view.StatusLine(sys.stderr, want_busy=want_busy)
+    met = act_poll.wait_for(
+        port, want_busy=want_busy, timeout=timeout, interval=interval, show=status.show
+    )
+    status.finish(met, timeout)
+    return ExitCode.IN_USE if met else ExitCode.TIMEOUT
+
+
+# -- watch ------------------------------------------------------------------------------------
+
+
+def watch(
+    specs: list[str],
+    *,
+    interval: float,
+    count: int | None,
+    duration: float | None,
+    as_json: bool,
+    live: bool,
+) -> ExitCode:
+    from portwho import act_poll, watch_view
+
+    watcher = act_poll.Watcher(parse_specs(specs) if specs else None)
+    view = (
+        watch_view.LiveView(watcher)
+        if live
+        else watch_view.EventPrinter(watcher, sys.stdout, as_json)
+    )
+    try:
+        view.run(interval=interval, count=count, duration=duration)
+    except KeyboardInterrupt:
+        view.stop()  # Ctrl-C is how a watch ends: exit 0, no traceback
+    return ExitCode.IN_USE
+
+
+# -- free -------------------------------------------------------------------------------------
+
+
+def free(start: str | None, *, count: int, span: str | None, udp: bool) -> ExitCode:
+    from portwho import act_free
+
+    first = one_port(start) if start is not None else None
+    bounds = None
+    if span is not None:
+        found = parse_spec(span)
+        bounds = (min(found), max(found))
+    plat = backends.platform_key()
+    ports = act_free.find_free(
+        first, count=count, span=bounds, protocol="udp" if udp else "tcp", platform=plat
+    )
+    sys.stdout.write("".join(f"{p}\n" for p in ports))
+    if len(ports) < count:
+        low, high = act_free.search_span(first, bounds)
+        _say([f"portwho: only {len(ports)} of {count} free port(s) found in {low}-{high}"])
+        return ExitCode.FREE  # exit 1: "not found" (the FREE code's number, not its meaning)
+    return ExitCode.IN_USE

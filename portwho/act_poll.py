@@ -1,0 +1,200 @@
+"""`portwho wait` and `portwho watch`: poll one cheap lookup, report only what changed.
+
+Each poll is core.lookup without enrichment (the netlink fast path makes a one-port poll a few
+milliseconds on Linux); owner details (name, user, command line) are read only for sockets that
+just appeared, so a steady state costs one socket-table read per interval.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from portwho.act import holds
+from portwho.errors import NoBackendError
+from portwho.model import OWNERLESS_STATES, LookupResult, Query, Socket, Verdict
+
+
+class Lookup(Protocol):
+    def __call__(self, query: Query, *, enrich: bool = ...) -> LookupResult: ...
+
+
+def _core_lookup(query: Query, *, enrich: bool = False) -> LookupResult:
+    from portwho import core
+
+    return core.lookup(query, enrich=enrich)
+
+
+def _enrich(socks: Iterable[Socket]) -> list[Socket]:
+    from portwho import procinfo
+
+    return procinfo.enrich(socks)
+
+
+# -- wait -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortState:
+    """Who binds one port right now (listeners and UDP sockets; pid None when hidden)."""
+
+    port: int
+    holders: tuple[Socket, ...] = ()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.holders)
+
+    def owners(self) -> frozenset[int | None]:
+        return frozenset(s.pid for s in self.holders)
+
+
+def poll_port(port: int, lookup: Lookup = _core_lookup) -> PortState:
+    result = lookup(Query(ports=frozenset({port})), enrich=False)
+    if result.ports and result.ports[0].verdict is Verdict.UNKNOWN:
+        raise NoBackendError(f"no backend could read the socket table to watch port {port}")
+    return PortState(port=port, holders=tuple(s for s in result.sockets if holds(s, [port])))
+
+
+def wait_for(
+    port: int,
+    *,
+    want_busy: bool,
+    timeout: float | None,
+    interval: float,
+    show: Callable[[PortState, float, bool], None],
+    lookup: Lookup = _core_lookup,
+    enrich: Callable[[Iterable[Socket]], list[Socket]] = _enrich,
+) -> bool:
+    """Poll until the port is busy (or free); True when met, False on timeout.
+
+    `show(state, elapsed, changed)` is called after every poll; `changed` says the holders
+    differ from the previous poll (their details are read only then).
+    """
+    start = time.monotonic()
+    last: PortState | None = None
+    while True:
+        state = poll_port(port, lookup)
+        changed = last is None or state.owners() != last.owners()
+        if changed:
+            state = PortState(port=port, holders=tuple(enrich(state.holders)))
+        elif last is not None:
+            state = last  # same owners: keep the details already read
+        elapsed = time.monotonic() - start
+        show(state, elapsed, changed)
+        if state.busy == want_busy:
+            return True
+        if timeout is not None and elapsed + interval > timeout:
+            time.sleep(max(0.0, timeout - elapsed))
+            return _final(port, want_busy, lookup)
+        last = state
+        time.sleep(interval)
+
+
+def _final(port: int, want_busy: bool, lookup: Lookup) -> bool:
+    """One last look at the deadline, so a timeout is never declared on a stale poll."""
+    return poll_port(port, lookup).busy == want_busy
+
+
+# -- watch ------------------------------------------------------------------------------------
+
+Key = tuple[object, ...]
+
+
+def sock_id(sock: Socket) -> Key:
+    return (*sock.key(), sock.pid)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    kind: str  # "appeared" | "vanished" | "present" (already there at the first poll)
+    at: float  # wall clock, seconds since the epoch
+    socket: Socket
+
+
+def diff(previous: dict[Key, Socket], current: dict[Key, Socket], now: float) -> list[Event]:
+    """What appeared and what vanished between two snapshots (vanished first)."""
+    gone = [
+        Event(kind="vanished", at=now, socket=previous[k]) for k in previous.keys() - current.keys()
+    ]
+    new = [
+        Event(kind="appeared", at=now, socket=current[k]) for k in current.keys() - previous.keys()
+    ]
+    order = lambda e: (e.socket.local_port, e.socket.protocol, e.socket.pid or 0)  # noqa: E731
+    return sorted(gone, key=order) + sorted(new, key=order)
+
+
+@dataclass(slots=True, kw_only=True)
+class Seen:
+    """One owner of one port as long as it was seen: so a short-lived owner stays on screen."""
+
+    port: int
+    pid: int | None
+    process: str | None
+    cmdline: tuple[str, ...] | None
+    first: float
+    last: float
+    gone: bool = False
+
+
+@dataclass(slots=True)
+class History:
+    limit: int = 20
+    entries: deque[Seen] = field(default_factory=deque)
+
+    def record(self, events: Iterable[Event], current: Iterable[Socket], now: float) -> None:
+        live = {(s.local_port, s.pid) for s in current}
+        for ev in events:
+            if ev.kind != "vanished" and not self._open(ev.socket.local_port, ev.socket.pid):
+                s = ev.socket
+                self.entries.append(
+                    Seen(
+                        port=s.local_port,
+                        pid=s.pid,
+                        process=s.process,
+                        cmdline=s.cmdline,
+                        first=now,
+                        last=now,
+                    )
+                )
+        for seen in self.entries:
+            if seen.gone:
+                continue
+            if (seen.port, seen.pid) in live:
+                seen.last = now  # last time it was seen, so a short life is measured honestly
+            else:
+                seen.gone = True
+        while len(self.entries) > self.limit:
+            self.entries.popleft()
+
+    def _open(self, port: int, pid: int | None) -> bool:
+        return any(e.port == port and e.pid == pid and not e.gone for e in self.entries)
+
+
+class Watcher:
+    """Snapshots of the sockets on some ports (or every listener) and the events between them."""
+
+    def __init__(self, ports: frozenset[int] | None, lookup: Lookup = _core_lookup) -> None:
+        self.query = Query(ports=ports, listening_only=ports is None)
+        self.lookup = lookup
+        self.current: dict[Key, Socket] = {}
+        self.history = History()
+        self.polls = 0
+
+    def poll(self) -> list[Event]:
+        result = self.lookup(self.query, enrich=False)
+        now = time.time()
+        seen = {sock_id(s): s for s in result.sockets if s.state not in OWNERLESS_STATES}
+        fresh = [s for k, s in seen.items() if k not in self.current]
+        details = {sock_id(s): s for s in _enrich(fresh)}  # only the new ones are described
+        snapshot = {k: self.current.get(k) or details.get(k) or s for k, s in seen.items()}
+        events = diff(self.current, snapshot, now) if self.polls else []
+        if not self.polls:  # the state found at start is "present", not a change
+            events = [Event(kind="present", at=now, socket=s) for s in snapshot.values()]
+        self.polls += 1
+        self.current = snapshot
+        self.history.record(events, snapshot.values(), now)
+        return events

@@ -1,0 +1,191 @@
+"""The views of `wait` and `watch`: a status line, an event stream, and a rich Live table.
+
+Like render.py this is a view module, so it may import rich (ruff TID251 is lifted for it);
+rich is imported only inside LiveView, so piped output never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import IO, TYPE_CHECKING, Any
+
+from portwho.render import command_text, endpoint, proto_label, role, socket_json
+
+if TYPE_CHECKING:
+    from portwho.act_poll import Event, PortState, Watcher
+    from portwho.model import Socket
+
+
+def owner(sock: Socket) -> str:
+    if sock.pid is None:
+        return "a hidden owner (try sudo)"
+    user = f", user {sock.user}" if sock.user else ""
+    return f"{sock.process or '?'} (pid {sock.pid}{user})"
+
+
+def clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at % 1 * 1000):03d}"
+
+
+# -- wait -------------------------------------------------------------------------------------
+
+
+class StatusLine:
+    """One updating line on a terminal; a line per change otherwise (both on stderr)."""
+
+    def __init__(self, stream: IO[str], *, want_busy: bool) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.want_busy = want_busy
+        self.state: PortState | None = None
+        self.elapsed = 0.0
+
+    def text(self, state: PortState, elapsed: float) -> str:
+        goal = "something listens" if self.want_busy else "it is free"
+        if state.busy:
+            who = ", ".join(dict.fromkeys(owner(s) for s in state.holders))
+            now = f"port {state.port} is held by {who}"
+        else:
+            now = f"port {state.port}: nothing listens"
+        return f"{now}; waiting until {goal} ({elapsed:.1f} s)"
+
+    def show(self, state: PortState, elapsed: float, changed: bool) -> None:
+        self.state, self.elapsed = state, elapsed
+        if self.tty:
+            self.stream.write("\r\x1b[K" + self.text(state, elapsed))
+        elif changed:
+            self.stream.write(f"{clock(time.time())} {self.text(state, elapsed)}\n")
+        self.stream.flush()
+
+    def finish(self, met: bool, timeout: float | None) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+        state = self.state
+        port = state.port if state else "?"
+        if met:
+            what = "has a listener" if self.want_busy else "is free"
+            self.stream.write(f"port {port} {what} (after {self.elapsed:.2f} s)\n")
+        elif state is not None:
+            now = self.text(state, timeout or self.elapsed)
+            self.stream.write(f"portwho: gave up after {timeout:g} s: {now}\n")
+        self.stream.flush()
+
+
+# -- watch: piped ------------------------------------------------------------------------------
+
+MARKS = {"present": "=", "appeared": "+", "vanished": "-"}
+
+
+def event_line(ev: Event) -> str:
+    s = ev.socket
+    cmd = f"  {command_text(s.cmdline)}" if s.cmdline else ""
+    where = endpoint(s.local_address, s.local_port)
+    return f"{clock(ev.at)} {MARKS[ev.kind]} {proto_label(s)} {where} {role(s)}  {owner(s)}{cmd}"
+
+
+def event_json(ev: Event) -> str:
+    doc = {"schema": 1, "event": ev.kind, "time": ev.at, "socket": socket_json(ev.socket)}
+    return json.dumps(doc, ensure_ascii=False)
+
+
+class Loop:
+    """Poll every `interval` until `count` polls or `duration` seconds; subclasses draw."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def run(self, *, interval: float, count: int | None, duration: float | None) -> None:
+        start = time.monotonic()
+        done = 0
+        while True:
+            began = time.monotonic()
+            self.draw(self.watcher.poll())
+            done += 1
+            if count is not None and done >= count:
+                break
+            if duration is not None and time.monotonic() - start >= duration:
+                break
+            time.sleep(max(0.0, interval - (time.monotonic() - began)))
+        self.stop()
+
+    def draw(self, events: list[Event]) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        return None
+
+
+class EventPrinter(Loop):
+    def __init__(self, watcher: Watcher, stream: IO[str], as_json: bool) -> None:
+        super().__init__(watcher)
+        self.stream = stream
+        self.as_json = as_json
+
+    def draw(self, events: list[Event]) -> None:
+        for ev in events:
+            self.stream.write((event_json(ev) if self.as_json else event_line(ev)) + "\n")
+        if events:
+            self.stream.flush()
+
+
+# -- watch: on a terminal -----------------------------------------------------------------------
+
+#: how long an appeared / vanished socket stays highlighted
+HIGHLIGHT = 3.0
+
+
+class LiveView(Loop):
+    def __init__(self, watcher: Watcher) -> None:
+        super().__init__(watcher)
+        from rich.live import Live
+
+        self.recent: dict[tuple[object, ...], tuple[str, float, Socket]] = {}
+        self.live = Live(auto_refresh=False, transient=False)
+        self.live.start()
+
+    def draw(self, events: list[Event]) -> None:
+        from portwho.act_poll import sock_id
+
+        now = time.time()
+        for ev in events:
+            if ev.kind != "present":
+                self.recent[sock_id(ev.socket)] = (ev.kind, ev.at, ev.socket)
+        self.recent = {k: v for k, v in self.recent.items() if now - v[1] < HIGHLIGHT}
+        self.live.update(self.render(now), refresh=True)
+
+    def render(self, now: float) -> Any:
+        from rich.console import Group
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
+        for name in ("", "PROTO", "ADDRESS", "ROLE", "OWNER", "COMMAND"):
+            table.add_column(name, overflow="fold" if name == "COMMAND" else "ellipsis")
+        rows = dict(self.watcher.current)
+        rows.update({k: v[2] for k, v in self.recent.items() if v[0] == "vanished"})
+        for key, s in sorted(rows.items(), key=lambda kv: kv[1].local_port):
+            kind = self.recent.get(key, ("", 0.0, s))[0]
+            style = {"appeared": "bold green", "vanished": "red strike"}.get(kind, "")
+            cmd = command_text(s.cmdline) if s.cmdline else ""
+            where = endpoint(s.local_address, s.local_port)
+            mark = MARKS.get(kind, " ") if kind else " "
+            table.add_row(mark, proto_label(s), where, role(s), owner(s), cmd, style=style)
+        return Group(table, self.history_table(now))
+
+    def history_table(self, now: float) -> Any:
+        from rich.table import Table
+
+        table = Table(box=None, title="owners seen", title_justify="left", pad_edge=False)
+        for name in ("PORT", "OWNER", "SEEN", "FOR", "COMMAND"):
+            table.add_column(name, overflow="fold" if name == "COMMAND" else "ellipsis")
+        for seen in reversed(self.watcher.history.entries):
+            who = f"{seen.process or '?'} (pid {seen.pid})" if seen.pid else "hidden"
+            span = f"{seen.last - seen.first:.1f} s" + ("" if seen.gone else " (still)")
+            cmd = command_text(seen.cmdline) if seen.cmdline else ""
+            table.add_row(
+                str(seen.port), who, clock(seen.first), span, cmd, style="dim" if seen.gone else ""
+            )
+        return table
+
+    def stop(self) -> None:
+        self.live.stop()
