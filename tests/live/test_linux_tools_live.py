@@ -90,7 +90,8 @@ def test_fuser_names_the_child() -> None:
         ports = frozenset({h.ports["tcp4"], h.ports["udp6"]})
         answer = fuser.BACKEND.collect(Query(ports=ports), run)
     got = {(s.local_port, s.protocol, s.pid) for s in answer.sockets}
-    assert got == {(h.ports["tcp4"], "tcp", h.pid), (h.ports["udp6"], "udp", h.pid)}
+    # Other processes may hold the same numbers on another protocol: require the child's own.
+    assert got >= {(h.ports["tcp4"], "tcp", h.pid), (h.ports["udp6"], "udp", h.pid)}
     assert not answer.complete
 
 

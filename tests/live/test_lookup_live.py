@@ -77,7 +77,7 @@ def test_several_sockets_of_one_process_are_grouped() -> None:
 
 def test_pids_only_for_scripts() -> None:
     with spawn_holder() as h:
-        proc = portwho(str(h.ports["tcp4"]), "-q")
+        proc = portwho(str(h.ports["tcp4"]), "-q", "--tcp", "-4")
         assert proc.stdout == f"{h.pid}\n"
 
 
@@ -98,9 +98,11 @@ def test_listing_shows_listeners_only() -> None:
         assert proc.returncode == 0
         lines = proc.stdout.splitlines()
         assert lines[0].split()[:4] == ["PORT", "PROTO", "ADDRESS", "PID"]
-        ports = {line.split()[0] for line in lines[1:]}
-        assert str(h.ports["tcp4"]) in ports and str(h.ports["udp6"]) in ports
-        assert str(h.ports["conn"]) not in ports  # a connection is not a listener
+        rows = {(*line.split()[:2], line.split()[3]) for line in lines[1:]}
+        pid = str(h.pid)
+        assert (str(h.ports["tcp4"]), "tcp4", pid) in rows
+        assert (str(h.ports["udp6"]), "udp6", pid) in rows
+        assert (str(h.ports["conn"]), "tcp4", pid) not in rows  # a connection is no listener
 
 
 def test_debug_prints_the_trail() -> None:
