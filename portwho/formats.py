@@ -15,7 +15,9 @@ from portwho.errors import ParseError, UsageError
 from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
-FORMATS: dict[str, str] = {}
+FORMATS: dict[str, str] = {
+    "proc-net": "portwho.backends.proc_net",
+}
 
 
 def _module_funcs(name: str) -> tuple[Callable[[str], bool], Callable[[str], list[Socket]]]:

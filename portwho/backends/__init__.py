@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 #: backend name -> module that exports BACKEND
 MODULES: dict[str, str] = {
     "psutil": "portwho.backends.psutil_backend",
+    "netlink": "portwho.backends.netlink",
 }
 
 #: platform -> names in the order they are tried
