@@ -11,14 +11,14 @@ Kept import-light on purpose (no psutil, no ipaddress): it runs from prompts and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from portwho.backends import netlink_diag, proc_net
 from portwho.backends.base import Answer
 from portwho.errors import BackendUnavailable
-from portwho.model import Family, Protocol, Query, Socket
+from portwho.model import FAMILIES, Family, Protocol, Query, Socket
 
 if TYPE_CHECKING:
     from portwho._run import Runner
@@ -52,25 +52,65 @@ def _from_proc(protocol: Protocol, family: Family, query: Query) -> list[Socket]
     return [replace(s, source="netlink") for s in table if query.wants(s)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Dump:
+    """How to ask the kernel for one query's sockets."""
+
+    mask_listening: bool
+    bytecode: bytes | None
+    sport: int  # the one queried port, which the kernel checks before the bytecode; 0: several
+
+    def run(self, protocol: Protocol, family: Family | None) -> list[Socket]:
+        mask = state_mask(protocol, self.mask_listening)
+        return netlink_diag.dump(protocol, family, mask, self.bytecode, self.sport)
+
+
+def _tables(query: Query) -> list[tuple[Protocol, Family | None]]:
+    """TCP in both families is one walk of the kernel's table (its hash is shared), not two."""
+    wanted: list[tuple[Protocol, Family | None]] = []
+    for protocol in sorted(query.protocols):
+        if protocol == "tcp" and len(query.families) == 2:
+            wanted.append(("tcp", None))
+        else:
+            wanted += [(protocol, family) for family in sorted(query.families)]
+    return wanted
+
+
+def _tag(protocol: Protocol, family: Family | None) -> str:
+    return " ".join(protocol + _SHORT[f] for f in ((family,) if family else ("ipv4", "ipv6")))
+
+
+def _one_table(
+    how: _Dump, protocol: Protocol, family: Family | None, query: Query, use_netlink: bool
+) -> Iterator[tuple[str, str, list[Socket]]]:
+    """Yield (source, tables, sockets): sock_diag first; a refused both-families request is
+    asked again per family; /proc/net/* when netlink is unavailable."""
+    if use_netlink:
+        try:
+            yield "netlink", _tag(protocol, family), how.run(protocol, family)
+            return
+        except netlink_diag.NetlinkUnavailable:
+            if family is None:
+                for one in FAMILIES:
+                    yield from _one_table(how, protocol, one, query, use_netlink)
+                return
+    for one in (family,) if family else FAMILIES:
+        yield "/proc/net", _tag(protocol, one), _from_proc(protocol, one, query)
+
+
 def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], str]:
     """The sockets matching `query` and which source answered for each table."""
     if query.ports is not None and not query.ports:
         return [], "no ports asked"
-    code = netlink_diag.port_filter(port_ranges(query.ports)) if query.ports else None
+    ports = sorted(query.ports or ())
+    code = netlink_diag.port_filter(port_ranges(ports)) if ports else None
+    how = _Dump(query.listening_only, code, ports[0] if len(ports) == 1 else 0)
     found: list[Socket] = []
     via: dict[str, list[str]] = {"netlink": [], "/proc/net": []}
-    for protocol in sorted(query.protocols):
-        for family in sorted(query.families):
-            tag = protocol + _SHORT[family]
-            try:
-                if not use_netlink:
-                    raise netlink_diag.NetlinkUnavailable("forced")
-                mask = state_mask(protocol, query.listening_only)
-                found += netlink_diag.dump(protocol, family, mask, code)
-                via["netlink"].append(tag)
-            except netlink_diag.NetlinkUnavailable:
-                found += _from_proc(protocol, family, query)
-                via["/proc/net"].append(tag)
+    for protocol, family in _tables(query):
+        for source, tables, sockets in _one_table(how, protocol, family, query, use_netlink):
+            found += sockets
+            via[source].append(tables)
     return found, "; ".join(f"{k}: {' '.join(v)}" for k, v in via.items() if v)
 
 

@@ -17,6 +17,7 @@ from portwho.model import Family, Protocol, Socket
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
+TCPDIAG_GETSOCK = 18  # the older request: its dumps cover IPv4 and IPv6 in one table walk
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
 NLM_F_REQUEST = 0x1
@@ -30,8 +31,13 @@ TCP_CLOSE = 7  # an unconnected UDP socket
 ALL_STATES = 0xFFFFFFFF
 
 _NLMSGHDR = struct.Struct("=IHHII")
-# inet_diag_req_v2: family, protocol, ext, pad, states, then inet_diag_sockid (ignored in dumps).
-_REQ = struct.Struct("=BBBBI48x")
+# inet_diag_req_v2: family, protocol, ext, pad, states, then inet_diag_sockid whose source port
+# (big-endian), when not 0, makes the kernel skip other ports before it even runs the bytecode.
+_REQ = struct.Struct("=BBBBI")
+_SOCKID = struct.Struct(">HH44x")
+# inet_diag_req (TCPDIAG_GETSOCK): family, src_len, dst_len, ext, sockid, states, dbs.
+_REQ_COMPAT = struct.Struct("=BBBB")
+_REQ_COMPAT_TAIL = struct.Struct("=II")
 _RTATTR = struct.Struct("=HH")
 _OP = struct.Struct("=BBH")
 # inet_diag_msg: family, state, timer, retrans, sport/dport (big-endian), src, dst, if, cookie,
@@ -67,17 +73,28 @@ def port_filter(ranges: Iterable[tuple[int, int]]) -> bytes:
     return out
 
 
-def request(protocol: Protocol, family: Family, states: int, bytecode: bytes | None) -> bytes:
-    body = _REQ.pack(_FAMILY[family], _PROTO[protocol], 0, 0, states)
+def request(
+    protocol: Protocol, family: Family | None, states: int, bytecode: bytes | None, sport: int = 0
+) -> bytes:
+    """A dump request; family None asks for both families in one walk (TCP only)."""
+    if family is None:
+        if protocol != "tcp":
+            raise ValueError("only TCP has a both-families dump")
+        kind = TCPDIAG_GETSOCK
+        body = _REQ_COMPAT.pack(0, 0, 0, 0) + _SOCKID.pack(sport, 0)
+        body += _REQ_COMPAT_TAIL.pack(states, 0)
+    else:
+        kind = SOCK_DIAG_BY_FAMILY
+        body = _REQ.pack(_FAMILY[family], _PROTO[protocol], 0, 0, states) + _SOCKID.pack(sport, 0)
     if bytecode:
         body += _RTATTR.pack(_RTATTR.size + len(bytecode), INET_DIAG_REQ_BYTECODE) + bytecode
-    header = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), SOCK_DIAG_BY_FAMILY,
-                            NLM_F_REQUEST | NLM_F_DUMP, 1, 0)  # fmt: skip
+    header = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), kind, NLM_F_REQUEST | NLM_F_DUMP, 1, 0)
     return header + body
 
 
-def _decode(protocol: Protocol, family: Family, data: memoryview, at: int) -> Socket:
-    _, state, _, _ = _MSG.unpack_from(data, at)
+def _decode(protocol: Protocol, data: memoryview, at: int) -> Socket:
+    number, state, _, _ = _MSG.unpack_from(data, at)
+    family: Family = "ipv6" if number == socket.AF_INET6 else "ipv4"
     sport, dport = _MSG_PORTS.unpack_from(data, at + 4)
     width = 4 if family == "ipv4" else 16
     local = ntop(family, bytes(data[at + 8 : at + 8 + width]))
@@ -119,16 +136,21 @@ def _messages(sock: socket.socket) -> Iterator[tuple[int, memoryview, int]]:
 
 
 def dump(
-    protocol: Protocol, family: Family, states: int = ALL_STATES, bytecode: bytes | None = None
+    protocol: Protocol,
+    family: Family | None,
+    states: int = ALL_STATES,
+    bytecode: bytes | None = None,
+    sport: int = 0,
 ) -> list[Socket]:
-    """All sockets of one protocol and family in `states` (a 1<<state mask) passing `bytecode`."""
+    """All sockets of one protocol and family (None: both, TCP only) in `states` (a 1<<state
+    mask) whose source port is `sport` (0: any) and that pass `bytecode`."""
     try:
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     except OSError as exc:
         raise NetlinkUnavailable(f"no NETLINK_SOCK_DIAG socket: {exc.strerror}") from exc
     with sock:
         try:
-            sock.sendto(request(protocol, family, states, bytecode), (0, 0))
-            return [_decode(protocol, family, data, at) for _, data, at in _messages(sock)]
+            sock.sendto(request(protocol, family, states, bytecode, sport), (0, 0))
+            return [_decode(protocol, data, at) for _, data, at in _messages(sock)]
         except OSError as exc:
             raise NetlinkUnavailable(f"sock_diag dump failed: {exc.strerror}") from exc
