@@ -15,15 +15,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from portwho.backends import netlink_diag, proc_net
+from portwho.backends import netlink_diag
 from portwho.backends.base import Answer
+from portwho.backends.proc_owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
 
 if TYPE_CHECKING:
     from portwho._run import Runner
 
-PROC = "/proc"
 _SHORT = {"ipv4": "4", "ipv6": "6"}
 
 
@@ -45,6 +45,8 @@ def state_mask(protocol: Protocol, listening_only: bool) -> int:
 
 
 def _from_proc(protocol: Protocol, family: Family, query: Query) -> list[Socket]:
+    from portwho.backends import proc_net  # only on the fallback: it brings in `re`
+
     try:
         table = proc_net.read_table(protocol, family)
     except OSError as exc:
@@ -112,75 +114,6 @@ def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], 
             found += sockets
             via[source].append(tables)
     return found, "; ".join(f"{k}: {' '.join(v)}" for k, v in via.items() if v)
-
-
-@dataclass(frozen=True, slots=True)
-class Owners:
-    pids: dict[int, int]  # socket inode -> pid of the first process found holding it
-    scanned: int  # processes whose fd table was read
-    unreadable: int  # processes whose fd table this user may not read
-
-
-def _process_order(uids: set[int]) -> list[int]:
-    """Every pid, those running as one of the sockets' uids first (they most likely hold it)."""
-    # os.* rather than pathlib throughout: this loop runs over every process and fd.
-    pids = [int(name) for name in os.listdir(PROC) if name.isdigit()]  # noqa: PTH208
-    if not uids:
-        return pids
-    first: list[int] = []
-    rest: list[int] = []
-    for pid in pids:
-        try:
-            owner = os.stat(f"{PROC}/{pid}").st_uid  # noqa: PTH116
-        except OSError:
-            continue  # exited meanwhile
-        (first if owner in uids else rest).append(pid)
-    return first + rest
-
-
-def _socket_inodes(pid: int) -> Iterable[int]:
-    """Inodes of the sockets process `pid` holds; PermissionError when hidden from us."""
-    fd_dir = os.open(f"{PROC}/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for name in os.listdir(fd_dir):  # noqa: PTH208 - listing by fd
-            try:
-                target = os.readlink(name, dir_fd=fd_dir)
-            except OSError:
-                continue  # closed meanwhile
-            if target.startswith("socket:["):
-                yield int(target[8:-1])
-    finally:
-        os.close(fd_dir)
-
-
-def find_owners(inodes: set[int], uids: set[int]) -> Owners:
-    """Map socket inodes to pids, stopping as soon as every inode is placed."""
-    wanted = set(inodes)
-    pids: dict[int, int] = {}
-    scanned = unreadable = 0
-    for pid in _process_order(uids) if wanted else []:
-        try:
-            for inode in _socket_inodes(pid):
-                if inode in wanted:
-                    pids[inode] = pid
-                    wanted.discard(inode)
-        except PermissionError:
-            unreadable += 1
-            continue
-        except OSError:
-            continue  # the process exited while we looked
-        scanned += 1
-        if not wanted:
-            break
-    return Owners(pids=pids, scanned=scanned, unreadable=unreadable)
-
-
-def process_name(pid: int) -> str | None:
-    try:
-        with open(f"{PROC}/{pid}/comm", "rb") as handle:
-            return handle.read().decode("utf-8", "replace").rstrip("\n")
-    except OSError:
-        return None
 
 
 def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:

@@ -12,7 +12,6 @@ import socket
 import struct
 from collections.abc import Iterable, Iterator
 
-from portwho.backends.proc_net import KERNEL_STATES, ntop
 from portwho.model import Family, Protocol, Socket
 
 NETLINK_SOCK_DIAG = 4
@@ -47,6 +46,38 @@ _MSG_PORTS = struct.Struct(">HH")
 _MSG_TAIL = struct.Struct("=IIIII")
 _FAMILY = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 _PROTO = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
+
+
+#: Kernel TCP state numbers (include/net/tcp_states.h) -> the names model.TCP_STATES uses.
+#: 0C is TCP_NEW_SYN_RECV (a request socket), which ss also shows as SYN-RECV.
+KERNEL_STATES: dict[int, str] = {
+    0x01: "ESTABLISHED",
+    0x02: "SYN_SENT",
+    0x03: "SYN_RECV",
+    0x04: "FIN_WAIT1",
+    0x05: "FIN_WAIT2",
+    0x06: "TIME_WAIT",
+    0x07: "CLOSE",
+    0x08: "CLOSE_WAIT",
+    0x09: "LAST_ACK",
+    0x0A: "LISTEN",
+    0x0B: "CLOSING",
+    0x0C: "SYN_RECV",
+}
+
+
+def ntop(family: Family, packed: bytes) -> str:
+    """Format an address the way addr.canonical does, without importing ipaddress on the hot
+    path: inet_ntop already prints RFC 5952 text, except for IPv4-mapped IPv6 addresses, which
+    Python's ipaddress (and so every other parser) spells differently."""
+    if family == "ipv4":
+        return socket.inet_ntop(socket.AF_INET, packed)
+    text = socket.inet_ntop(socket.AF_INET6, packed)
+    if "." in text:
+        from portwho.backends.addr import canonical
+
+        return canonical(text, "ipv6")
+    return text
 
 
 class NetlinkUnavailable(Exception):

@@ -11,28 +11,10 @@ caller that knows better passes `protocol`. The family follows from the address 
 from __future__ import annotations
 
 import re
-import socket as _socket
-from pathlib import Path
 
+from portwho.backends.netlink_diag import KERNEL_STATES, ntop
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
-
-#: Kernel TCP state numbers (include/net/tcp_states.h) -> the names model.TCP_STATES uses.
-#: 0C is TCP_NEW_SYN_RECV (a request socket), which ss also shows as SYN-RECV.
-KERNEL_STATES: dict[int, str] = {
-    0x01: "ESTABLISHED",
-    0x02: "SYN_SENT",
-    0x03: "SYN_RECV",
-    0x04: "FIN_WAIT1",
-    0x05: "FIN_WAIT2",
-    0x06: "TIME_WAIT",
-    0x07: "CLOSE",
-    0x08: "CLOSE_WAIT",
-    0x09: "LAST_ACK",
-    0x0A: "LISTEN",
-    0x0B: "CLOSING",
-    0x0C: "SYN_RECV",
-}
 
 _HEADER = re.compile(r"\s*sl\s+local_address\s+rem(?:ote)?_address\s+st\b")
 # Only the columns we use are checked strictly; the rest are counted. re.ASCII keeps \d to 0-9.
@@ -44,20 +26,6 @@ _ROW = re.compile(
     r"(?P<uid>\d{1,10})\s+\d+\s+(?P<inode>\d{1,20})(?:\s.*)?\s*",
     re.ASCII,
 )
-
-
-def ntop(family: Family, packed: bytes) -> str:
-    """Format an address the way addr.canonical does, without importing ipaddress on the hot
-    path: inet_ntop already prints RFC 5952 text, except for IPv4-mapped IPv6 addresses, which
-    Python's ipaddress (and so every other parser) spells differently."""
-    if family == "ipv4":
-        return _socket.inet_ntop(_socket.AF_INET, packed)
-    text = _socket.inet_ntop(_socket.AF_INET6, packed)
-    if "." in text:
-        from portwho.backends.addr import canonical
-
-        return canonical(text, "ipv6")
-    return text
 
 
 def _unhex_address(text: str) -> tuple[Family, str]:
@@ -119,7 +87,10 @@ def sniff(text: str) -> bool:
     return False
 
 
-def read_table(protocol: Protocol, family: Family, root: Path = Path("/proc/net")) -> list[Socket]:
+def read_table(protocol: Protocol, family: Family, root: str = "/proc/net") -> list[Socket]:
     """Read one live table; OSError (no /proc, no IPv6) is the caller's to handle."""
     name = protocol + ("6" if family == "ipv6" else "")
-    return parse((root / name).read_text(encoding="ascii", errors="replace"), protocol)
+    with open(
+        f"{root}/{name}", encoding="ascii", errors="replace"
+    ) as table:  # not pathlib: startup
+        return parse(table.read(), protocol)
