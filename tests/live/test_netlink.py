@@ -125,10 +125,11 @@ def test_same_sockets_and_owners_as_psutil(holder: Child, use_netlink: bool) -> 
 
 @pytest.mark.parametrize("use_netlink", [True, False], ids=["netlink", "proc-fallback"])
 def test_other_users_listener(nobody: Child, use_netlink: bool) -> None:
+    tcp = frozenset({"tcp"})  # the port number may be someone else's in UDP
     answer = netlink.NetlinkBackend(use_netlink=use_netlink).collect(
-        Query(ports=frozenset({nobody.port}))
+        Query(ports=frozenset({nobody.port}), protocols=tcp)
     )
-    assert _view(answer.sockets) == _oracle(nobody.port)
+    assert _view(answer.sockets) == {v for v in _oracle(nobody.port) if v[0] == "tcp"}
     assert [(s.pid, s.uid, s.state) for s in answer.sockets] == [(nobody.proc.pid, 65534, "LISTEN")]
 
 
@@ -202,3 +203,30 @@ def test_filter_matches_python_for_any_port_set(ports: list[int]) -> None:
 
 def test_port_ranges_collapse_runs() -> None:
     assert netlink.port_ranges([8002, 8000, 8001, 9000, 8001]) == [(8000, 8002), (9000, 9000)]
+
+
+def test_probe_rank_prefers_uid_then_bracket_then_narrow() -> None:
+    from portwho.backends.proc_owners import _Probe
+
+    wanted = [100, 5000]
+    probes = [
+        _Probe(1, True, None, None),
+        _Probe(2, False, 90, 110),
+        _Probe(3, True, 200, 300),
+        _Probe(4, True, 4000, 6000),
+        _Probe(5, True, 4990, 5010),
+    ]
+    order = [p.pid for p in sorted(probes, key=lambda p: p.rank(wanted))]
+    assert order == [5, 4, 3, 1, 2]
+
+
+def test_owner_found_even_when_every_probe_misleads(holder: Child) -> None:
+    """The ranking only orders the scan: an inode no probe brackets is still found."""
+    from portwho.backends import proc_owners
+
+    (listener,) = [
+        s for s in netlink_diag.dump("tcp", "ipv4", sport=holder.port) if s.state == "LISTEN"
+    ]
+    assert listener.inode is not None
+    owners = proc_owners.find_owners({listener.inode}, uids={424242})
+    assert owners.pids == {listener.inode: holder.proc.pid}
