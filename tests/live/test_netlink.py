@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from portwho.backends import netlink, netlink_diag
 from portwho.backends.addr import canonical
-from portwho.model import Query, Socket
+from portwho.model import Protocol, Query, Socket
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(sys.platform != "linux", reason="Linux only")]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ def test_same_sockets_and_owners_as_psutil(holder: Child, use_netlink: bool) -> 
 
 @pytest.mark.parametrize("use_netlink", [True, False], ids=["netlink", "proc-fallback"])
 def test_other_users_listener(nobody: Child, use_netlink: bool) -> None:
-    tcp = frozenset({"tcp"})  # the port number may be someone else's in UDP
+    tcp: frozenset[Protocol] = frozenset({"tcp"})  # the port may be in use in UDP as well
     answer = netlink.NetlinkBackend(use_netlink=use_netlink).collect(
         Query(ports=frozenset({nobody.port}), protocols=tcp)
     )
