@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
-        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+        proc = subprocess.run(  # argv list, never a shell
             [exe, *argv[1:]],
             capture_output=True,
             timeout=timeout,
@@ -52,6 +53,16 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
     return Completed(
         argv=tuple(argv),
         returncode=proc.returncode,
-        stdout=proc.stdout.decode("utf-8", "replace"),
-        stderr=proc.stderr.decode("utf-8", "replace"),
+        stdout=decode(proc.stdout),
+        stderr=decode(proc.stderr),
     )
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 when it is (PowerShell is told to print it); else, on Windows, the console's OEM
+    code page that netstat, tasklist and netsh print in (cp437, cp850, cp866, cp936, ...)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = "oem" if sys.platform == "win32" else "utf-8"
+        return data.decode(encoding, "replace")

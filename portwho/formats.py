@@ -16,6 +16,11 @@ from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
 FORMATS: dict[str, str] = {
+    "ss": "portwho.backends.ss",
+    "netstat-linux": "portwho.backends.netstat_linux",
+    "fuser": "portwho.backends.fuser",
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
     "proc-net": "portwho.backends.proc_net",
 }
 

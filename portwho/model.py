@@ -32,6 +32,9 @@ TCP_STATES = (
     "BOUND",
 )
 
+#: states in which no process owns the socket any more (the kernel keeps it after close)
+OWNERLESS_STATES = frozenset({"TIME_WAIT"})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Socket:
@@ -60,14 +63,15 @@ class Socket:
 
     @property
     def listening(self) -> bool:
-        """A TCP listener, or a UDP socket with no fixed peer (which is what UDP "listens" means)."""
+        """A TCP listener, or a UDP socket with no fixed peer (what "listening" means for UDP)."""
         if self.protocol == "udp":
             return self.remote_port is None
         return self.state == "LISTEN"
 
     @property
-    def hidden(self) -> bool:
-        return self.pid is None
+    def needs_owner(self) -> bool:
+        """Seen, but its owning process is hidden from us (kernel-held sockets have none)."""
+        return self.pid is None and self.state not in OWNERLESS_STATES
 
     def key(self) -> tuple[object, ...]:
         """What makes two records the same socket, whoever reported them."""

@@ -16,14 +16,20 @@ if TYPE_CHECKING:
 #: backend name -> module that exports BACKEND
 MODULES: dict[str, str] = {
     "psutil": "portwho.backends.psutil_backend",
+    "ss": "portwho.backends.ss",
+    "netstat": "portwho.backends.netstat_linux",
+    "fuser": "portwho.backends.fuser",
+    "powershell": "portwho.backends.powershell",
+    "netstat-windows": "portwho.backends.netstat_windows",
     "netlink": "portwho.backends.netlink",
 }
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
-    "linux": ("psutil",),
+    # fuser is not in the chain: it names pids but no addresses, and sees no more than ss.
+    "linux": ("psutil", "ss", "netstat"),
     "darwin": ("psutil",),
-    "win32": ("psutil",),
+    "win32": ("psutil", "powershell", "netstat-windows"),
 }
 
 

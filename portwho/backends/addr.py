@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from portwho.errors import ParseError
 from portwho.model import Family
 
 _V4_WILDCARDS = {"*", "0.0.0.0", ""}
 _V6_WILDCARDS = {"::", "[::]", "*"}
+_ZONE = re.compile(r"%[^\]]*")
 
 
 def family_of(address: str) -> Family:
@@ -16,19 +18,27 @@ def family_of(address: str) -> Family:
 
 
 def canonical(address: str, family: Family | None = None) -> str:
-    """Strip brackets and zone ids ("%lo", "%11"), map wildcards to "0.0.0.0" / "::"."""
-    addr = address.strip()
+    """One spelling per address, so records from every backend share one key.
+
+    Brackets and zone ids go wherever the tool put them (`[fe80::1%11]`, `[fe80::1]%eth0`,
+    `127.0.0.53%lo`); wildcards become "0.0.0.0" / "::"; an IPv4-mapped IPv6 address keeps its
+    dotted tail (`::ffff:127.0.0.1`, as inet_ntop and psutil print it, where Python's ipaddress
+    would say `::ffff:7f00:1`).
+    """
+    addr = _ZONE.sub("", address.strip())
     if addr.startswith("[") and addr.endswith("]"):
         addr = addr[1:-1]
-    addr = addr.split("%", 1)[0]
     if family is None:
         family = family_of(addr)
     if addr in _V4_WILDCARDS or (family == "ipv6" and addr in _V6_WILDCARDS):
         return "::" if family == "ipv6" else "0.0.0.0"
     try:
-        return str(ipaddress.ip_address(addr))
+        ip = ipaddress.ip_address(addr)
     except ValueError:
         return addr  # a host name (lsof/netstat without -n): keep it as printed
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return f"::ffff:{ip.ipv4_mapped}"
+    return str(ip)
 
 
 def remote_or_none(address: str, port: int | None) -> tuple[str | None, int | None]:

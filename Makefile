@@ -1,0 +1,56 @@
+# The one entry point for people and CI. `make help` lists the targets.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+# a Windows venv keeps python.exe in Scripts, not bin
+ifeq ($(OS),Windows_NT)
+BIN     := $(VENV)/Scripts
+endif
+STAMP   := $(VENV)/.installed-stamp
+PORT    ?= 60714
+IANA_CSV ?= ../shared/data/service-names-port-numbers.csv
+SHELL_FILES := $(wildcard shell/*.bash shell/*.sh)
+
+.PHONY: help install run test test-fast lint format typecheck check registry bench os-tools clean
+
+help:  ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv with portwho (editable) and the dev tools
+
+run: install  ## run portwho on PORT (default 60714): make run PORT=3000
+	$(BIN)/portwho $(PORT)
+
+test: install  ## the whole test suite (live tests skip a missing OS tool unless PORTWHO_REQUIRE_TOOLS=1)
+	$(BIN)/python -m pytest -q
+
+test-fast: install  ## the tests that need no live sockets or OS tools
+	$(BIN)/python -m pytest -q -m 'not live'
+
+lint: install  ## ruff (lint and format check) and the shell linters
+	$(BIN)/python -m ruff check portwho tests scripts
+	$(BIN)/python -m ruff format --check portwho tests scripts
+
+format: install  ## apply ruff's formatting and safe fixes
+	$(BIN)/python -m ruff format portwho tests scripts
+	$(BIN)/python -m ruff check --fix portwho tests scripts
+
+typecheck: install  ## mypy --strict over the package, tests and scripts
+	$(BIN)/python -m mypy
+
+check: lint typecheck test  ## everything CI runs
+
+registry: install  ## rebuild portwho/registry/iana.tsv from IANA's CSV (IANA_CSV=path)
+	$(BIN)/python scripts/build_registry.py $(IANA_CSV)
+
+os-tools:  ## install the OS tools the live tests use (Debian/Ubuntu, as root)
+	bash .ci/os-tools.sh
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,172 @@
+"""Windows `netstat -ano` (and -a, -anb, -anob): a pure parser, and the backend that runs it.
+
+Windows localizes the headers ("Connexions actives", "活动连接", "Активные подключения") and may
+drop the PID label from a localized header while every row still has a PID, and wide addresses
+(`[fe80::…%11]:1900`) push the fixed columns over. So rows are read by tokens and address syntax
+only: `TCP|UDP local foreign [state] [pid]`. Every other line is a header or a `-b` line: a
+service tag (`  RpcSs`), an image (` [svchost.exe]`) or a localized "cannot obtain ownership".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from portwho.backends.addr import canonical, family_of
+from portwho.backends.base import Answer, check_ok
+from portwho.errors import ParseError
+from portwho.model import Protocol, Socket
+
+if TYPE_CHECKING:
+    from portwho._run import Runner
+    from portwho.model import Query
+
+NAME = "netstat-windows"
+ARGV = ("netstat", "-ano")
+TIMEOUT = 10.0  # netstat -ano on a busy Windows box takes a few seconds
+
+_PROTOCOLS: dict[str, Protocol] = {"TCP": "tcp", "UDP": "udp"}
+_STATES = {
+    "LISTENING": "LISTEN",
+    "ESTABLISHED": "ESTABLISHED",
+    "SYN_SENT": "SYN_SENT",
+    "SYN_RECEIVED": "SYN_RECV",
+    "FIN_WAIT_1": "FIN_WAIT1",
+    "FIN_WAIT_2": "FIN_WAIT2",
+    "CLOSE_WAIT": "CLOSE_WAIT",
+    "CLOSING": "CLOSING",
+    "LAST_ACK": "LAST_ACK",
+    "TIME_WAIT": "TIME_WAIT",
+    "CLOSED": "CLOSE",
+    "DELETE_TCB": "CLOSE",  # the TCB is being deleted: the connection is gone
+    "BOUND": "BOUND",
+}
+_IMAGE = re.compile(r"^\s*\[(?P<image>[^\]]+)\]\s*$")
+# Linux rows are lower case and macOS rows say tcp4/tcp46; only Windows prints upper-case TCP/UDP
+# followed directly by two host:port addresses (no Recv-Q/Send-Q numbers in between).
+_SNIFF_ROW = re.compile(r"^\s*(TCP|UDP)\s+\S*:(\d+|\*|[A-Za-z][\w-]*)\s+\S*:\S+", re.MULTILINE)
+
+
+def sniff(text: str) -> bool:
+    return _SNIFF_ROW.search(text) is not None
+
+
+def parse(text: str) -> list[Socket]:
+    """Every socket in the output, duplicates removed; `-b` image names become `process`."""
+    sockets: list[Socket] = []
+    for line in text.splitlines():
+        tokens = line.split()
+        if tokens and tokens[0] in _PROTOCOLS:
+            sockets.append(_row(tokens))
+        elif sockets and (image := _IMAGE.match(line)):
+            sockets[-1] = _with_process(sockets[-1], image["image"].strip())
+        # anything else: a (localized) header, a service tag, or "cannot obtain ownership"
+    if not sockets:
+        raise ParseError("no TCP/UDP rows: not Windows netstat output")
+    return list(dict.fromkeys(sockets))  # the same socket printed twice is one socket
+
+
+def _with_process(sock: Socket, image: str) -> Socket:
+    return dataclasses.replace(sock, process=image)
+
+
+def _row(tokens: list[str]) -> Socket:
+    protocol = _PROTOCOLS[tokens[0]]
+    if len(tokens) < 3:
+        raise ParseError(f"short netstat row: {' '.join(tokens)!r}")
+    state, pid = _tail(tokens[3:], protocol)
+    local, local_port = _address(tokens[1], protocol)
+    if local_port is None:
+        raise ParseError(f"no local port in netstat row: {' '.join(tokens)!r}")
+    peer, peer_port = _address(tokens[2], protocol)
+    # "0.0.0.0:0", "[::]:0" and "*:*" mean no peer
+    remote, remote_port = (None, None) if peer_port in (0, None) else (peer, peer_port)
+    if protocol == "tcp" and state not in _STATES.values():
+        state = _guess_state(state, remote_port)
+    return Socket(
+        protocol=protocol,
+        family=family_of(local),
+        local_address=local,
+        local_port=local_port,
+        remote_address=remote,
+        remote_port=remote_port,
+        state=state if protocol == "tcp" else None,
+        pid=pid,
+        source=NAME,
+    )
+
+
+def _tail(rest: list[str], protocol: Protocol) -> tuple[str | None, int | None]:
+    """The optional state word and the optional pid after the two addresses."""
+    state = None
+    if rest and not rest[0].isdigit():
+        state = _STATES.get(rest[0], rest[0].upper())
+        rest = rest[1:]
+    pid = None
+    if rest and rest[0].isascii() and rest[0].isdigit():
+        # pid 0 is the System Idle Process placeholder Windows prints for TIME_WAIT: no owner
+        pid = int(rest[0]) or None
+        rest = rest[1:]
+    if rest or (protocol == "udp" and state is not None):
+        raise ParseError(f"unexpected fields in netstat row: {rest or state!r}")
+    return state, pid
+
+
+def _guess_state(word: str | None, remote_port: int | None) -> str | None:
+    """A state word this parser does not know (a localized one, say): Windows prints the peer
+    `0.0.0.0:0` only for listeners, so structure still tells LISTEN from a connection."""
+    if word is None:
+        raise ParseError("TCP row without a state")
+    return "LISTEN" if remote_port is None else word
+
+
+def _address(text: str, protocol: Protocol) -> tuple[str, int | None]:
+    """ "1.2.3.4:80", "[::1]:80", "[fe80::1%11]:1900", "*:*", or "host:https" (no -n)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise ParseError(f"no port in address {text!r}")
+    return canonical(host), _port(port, protocol, text)
+
+
+def _port(port: str, protocol: Protocol, text: str) -> int | None:
+    if port == "*":
+        return None
+    if port.isascii() and port.isdigit():
+        if int(port) > 65535:
+            raise ParseError(f"port out of range in address {text!r}")
+        return int(port)
+    number = _service_port(port, protocol)
+    if number is None:
+        raise ParseError(f"unknown service name {port!r} in {text!r} (run netstat with -n)")
+    return number
+
+
+def _service_port(name: str, protocol: Protocol) -> int | None:
+    """`netstat -a` without -n prints service names; the shipped IANA table maps them back."""
+    from portwho.backends.addr import service_port
+
+    try:
+        return service_port(name, protocol)
+    except ImportError:  # the registry is not installed in this build
+        return None
+
+
+class NetstatWindowsBackend:
+    """`netstat -ano` shows every user's pids without elevation; tasklist names them."""
+
+    name = NAME
+
+    def collect(self, query: Query, runner: Runner) -> Answer:
+        from portwho.backends import tasklist
+
+        done = runner(ARGV, TIMEOUT)
+        found = [
+            s for s in parse(check_ok(done.stdout, done.returncode, "netstat")) if query.wants(s)
+        ]
+        names, detail = tasklist.names_or_reason(runner) if found else ({}, "")
+        sockets = tuple(_with_process(s, names[s.pid]) if s.pid in names else s for s in found)
+        return Answer(sockets, complete=not any(s.needs_owner for s in sockets), detail=detail)
+
+
+BACKEND = NetstatWindowsBackend()

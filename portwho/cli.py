@@ -1,0 +1,182 @@
+"""The command line: arguments in, core out, render, exit code. No parsing of tool output,
+no merging, no formatting here.
+
+`portwho 3000` runs the default command (`lookup`); `portwho explain 3000` a verb. Dispatch is a
+TyperGroup that routes any first word that is not a verb to `lookup`, so a port or service name
+is never mistaken for a verb and `portwho --help` lists the default and the verbs together.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from portwho import __version__
+from portwho.errors import ExitCode, PortwhoError, UsageError
+
+GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
+
+
+class DefaultGroup(TyperGroup):
+    """A group whose first argument, when it is not a verb, belongs to `lookup`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in GROUP_OPTIONS):
+            args = ["lookup", *args]
+        for word in args:
+            if word.startswith("-") and word[1:].isdigit() and word not in ("-4", "-6"):
+                raise UsageError(f"{word} is not a port: ports are 1-65535")
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=DefaultGroup,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Who is holding this port, and what is this port anyway?\n\n"
+    "portwho [PORT|RANGE|SERVICE]... runs `lookup` (the default); with no port it lists every "
+    "listening socket with its owner.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"portwho {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Who is holding this port, and what is this port anyway?"""
+
+
+class Opts:
+    """Output options shared by the commands that print a lookup."""
+
+    json = typer.Option("--json", help="One JSON object (schema 1) on stdout.")
+    debug = typer.Option("--debug", help="Print each backend tried, its outcome and time.")
+
+
+@app.command("lookup")
+def lookup_cmd(
+    ports: Annotated[
+        list[str] | None,
+        typer.Argument(help="Ports (3000), ranges (8000-8100) or service names (postgres)."),
+    ] = None,
+    tcp: Annotated[bool, typer.Option("--tcp", "-t", help="TCP only.")] = False,
+    udp: Annotated[bool, typer.Option("--udp", "-u", help="UDP only.")] = False,
+    ipv4: Annotated[bool, typer.Option("-4", help="IPv4 only.")] = False,
+    ipv6: Annotated[bool, typer.Option("-6", help="IPv6 only.")] = False,
+    listening: Annotated[bool, typer.Option("--listening", "-l", help="Listeners only.")] = False,
+    as_json: Annotated[bool, Opts.json] = False,
+    pids: Annotated[
+        bool, typer.Option("--pids", "-q", help="Print only the owning pids, one a line.")
+    ] = False,
+    debug: Annotated[bool, Opts.debug] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            envvar="PORTWHO_BACKEND",
+            help="Use only this backend (psutil, ss, netstat, lsof, ...).",
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="FILE", help="Read saved tool output (- for stdin) instead."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Format of --from input (default: detect).")
+    ] = None,
+) -> None:
+    """Who holds PORT, and what the port is (the default command)."""
+    from portwho import commands
+
+    with _errors(as_json):
+        query = commands.build_query(
+            ports or [], tcp=tcp, udp=udp, ipv4=ipv4, ipv6=ipv6, listening=listening
+        )
+        code = commands.run_lookup(
+            query,
+            backend=backend,
+            source=from_file,
+            fmt=fmt,
+            output="json" if as_json else "pids" if pids else "text",
+            debug=debug,
+        )
+    raise typer.Exit(int(code))
+
+
+@app.command("explain")
+def explain_cmd(
+    ports: Annotated[list[str], typer.Argument(help="Ports, ranges or service names.")],
+    as_json: Annotated[bool, Opts.json] = False,
+) -> None:
+    """The full account of what a port is: every IANA registration, the OS range, the notes,
+    and the native commands that answer the same question on this OS."""
+    from portwho import commands
+
+    with _errors(as_json):
+        commands.explain(ports, as_json=as_json)
+
+
+@contextmanager
+def _errors(as_json: bool) -> Iterator[None]:
+    """Turn expected failures into one line (or one JSON object) and their exit code."""
+    try:
+        yield
+    except PortwhoError as exc:
+        fail(str(exc), exc.exit_code, exc.code, as_json=as_json)
+
+
+def fail(message: str, code: ExitCode, name: str = "usage", *, as_json: bool = False) -> None:
+    if as_json:
+        from portwho.render import error_json
+
+        typer.echo(error_json(name, message, int(code)))
+    else:
+        typer.echo(f"portwho: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def _usage_text(exc: Exception) -> str | None:
+    """The message of a vendored-Click usage error (typer does not re-export its classes)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "ClickException" not in names:
+        return None
+    message = str(getattr(exc, "format_message", lambda: str(exc))())
+    return " ".join(message.split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one funnel where expected errors become a line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=args, prog_name="portwho", standalone_mode=False)
+    except PortwhoError as exc:  # raised outside a command (e.g. while parsing)
+        typer.echo(f"portwho: {exc}", err=True)
+        code = int(exc.exit_code)
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as exc:  # the CLI's one error funnel: Click usage errors, else re-raise
+        text = _usage_text(exc)
+        if text is None:
+            raise
+        typer.echo(f"portwho: {text} (see portwho --help)", err=True)
+        code = int(ExitCode.USAGE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,123 @@
+"""What each command does once its arguments are parsed: build the query, ask core, pick the
+view, return the exit code. Imported only when a command runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal
+
+from portwho import backends, core, render
+from portwho.errors import ExitCode, UsageError
+from portwho.facts import PortFacts, facts_for
+from portwho.model import FAMILIES, PROTOCOLS, Family, LookupResult, Protocol, Query
+from portwho.ports import ephemeral_range, parse_specs
+
+Output = Literal["text", "json", "pids"]
+
+
+def build_query(
+    specs: list[str], *, tcp: bool, udp: bool, ipv4: bool, ipv6: bool, listening: bool
+) -> Query:
+    chosen_p: list[Protocol] = [p for p, on in zip(PROTOCOLS, (tcp, udp), strict=True) if on]
+    chosen_f: list[Family] = [f for f, on in zip(FAMILIES, (ipv4, ipv6), strict=True) if on]
+    protocols = frozenset(chosen_p or PROTOCOLS)
+    families = frozenset(chosen_f or FAMILIES)
+    ports = parse_specs(specs) if specs else None
+    return Query(
+        ports=ports,
+        protocols=protocols,
+        families=families,
+        listening_only=listening or ports is None,
+    )
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """Text and a display name of --from FILE ('-' for stdin)."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace"), path
+    except OSError as exc:
+        raise UsageError(f"cannot read --from {path}: {exc.strerror or exc}") from None
+
+
+def do_lookup(
+    query: Query, *, backend: str | None, source: str | None, fmt: str | None
+) -> LookupResult:
+    if source is not None:
+        text, origin = read_source(source)
+        return core.from_text(query, text, fmt, origin)
+    if backend is not None and backend not in backends.MODULES:
+        known = ", ".join(sorted(backends.MODULES))
+        raise UsageError(f"unknown backend {backend!r}; use one of: {known}")
+    return core.lookup(query, backend_names=[backend] if backend else None)
+
+
+def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
+    plat = backends.platform_key()
+    os_range = ephemeral_range(plat)
+    return {p: facts_for(p, platform=plat, os_range=os_range, protocols=protocols) for p in ports}
+
+
+#: above this many ports, the text view shows the busy ones in full and counts the free ones
+FULL_VIEW_MAX = 8
+
+
+def run_lookup(
+    query: Query,
+    *,
+    backend: str | None,
+    source: str | None,
+    fmt: str | None,
+    output: Output,
+    debug: bool,
+) -> ExitCode:
+    result = do_lookup(query, backend=backend, source=source, fmt=fmt)
+    code = core.exit_code(result)
+    if debug:
+        sys.stderr.write("".join(line + "\n" for line in render.trail_lines(result.trail)))
+    if output == "pids":
+        pids = sorted({s.pid for s in result.sockets if s.pid is not None})
+        sys.stdout.write("".join(f"{pid}\n" for pid in pids))
+    elif output == "json":
+        facts = port_facts([r.port for r in result.ports], query.protocols)
+        sys.stdout.write(render.result_json(result, facts, int(code)) + "\n")
+    elif query.ports is None:
+        render.emit_table(render.list_rows(result), render.LIST_COLUMNS)
+    elif len(result.ports) > FULL_VIEW_MAX:
+        busy = render.busy_reports(result)
+        facts = port_facts([r.port for r in busy], query.protocols)
+        render.emit(render.summary_lines(result, busy, facts))
+    else:
+        facts = port_facts([r.port for r in result.ports], query.protocols)
+        render.emit(render.lookup_lines(result, facts))
+    return code
+
+
+def explain(specs: list[str], *, as_json: bool) -> None:
+    """Everything portwho knows about what the ports are (no socket lookup)."""
+    import json
+
+    from portwho import native
+
+    ports = sorted(parse_specs(specs))
+    if len(ports) > FULL_VIEW_MAX:
+        raise UsageError(f"explain takes at most {FULL_VIEW_MAX} ports; {len(ports)} given")
+    plat = backends.platform_key()
+    os_range = ephemeral_range(plat)
+    every = {p: facts_for(p, platform=plat, os_range=os_range, all_platforms=True) for p in ports}
+    if as_json:
+        doc = {
+            "schema": render.SCHEMA,
+            "ports": [
+                {"port": p, **f.to_json(), "native_commands": native.commands(p, plat)}
+                for p, f in every.items()
+            ],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines: list[render.Line] = []
+    for port, f in every.items():
+        lines.extend(render.explain_lines(f, native.commands(port, plat)))
+    render.emit(lines)

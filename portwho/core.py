@@ -1,0 +1,191 @@
+"""lookup(): run the backend chain, merge what it saw, decide a verdict per port. No printing."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from portwho import backends, native
+from portwho._run import run
+from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
+from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
+
+if TYPE_CHECKING:
+    from portwho._run import Runner
+
+
+def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
+    """One record per (socket, pid). An unknown pid never overwrites a known one, and a
+    socket seen without an owner is dropped once any backend names its owner."""
+    by_key: dict[tuple[object, ...], dict[int | None, Socket]] = {}
+    for sock in [*known, *new]:
+        owners = by_key.setdefault(sock.key(), {})
+        owners.setdefault(sock.pid, sock)
+    merged: list[Socket] = []
+    for owners in by_key.values():
+        named = [s for pid, s in owners.items() if pid is not None]
+        merged.extend(named or owners.values())
+    return merged
+
+
+def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, list[Socket], bool]:
+    """Run one backend; returns its trail entry, the sockets it saw and whether it was complete."""
+    start = time.perf_counter()
+
+    def done(outcome: Outcome, detail: str, count: int = 0) -> Attempt:
+        ms = (time.perf_counter() - start) * 1000
+        return Attempt(backend=name, outcome=outcome, detail=detail, ms=round(ms, 2), count=count)
+
+    try:
+        answer = backends.load(name).collect(query, runner)
+    except BackendUnavailable as exc:
+        return done(Outcome.UNAVAILABLE, str(exc)), [], False
+    except BackendFailed as exc:
+        return done(Outcome.FAILED, str(exc)), [], False
+    socks = [s for s in answer.sockets if query.wants(s)]
+    outcome = Outcome.ANSWERED if answer.complete else Outcome.PARTIAL
+    return done(outcome, answer.detail, len(socks)), socks, answer.complete
+
+
+def lookup(
+    query: Query,
+    *,
+    backend_names: Sequence[str] | None = None,
+    runner: Runner = run,
+    platform: str | None = None,
+    enrich: bool = True,
+) -> LookupResult:
+    """Ask the backends in order until one answers completely and no owner stays hidden."""
+    plat = backends.platform_key(platform)
+    names = tuple(backend_names) if backend_names else backends.chain(plat)
+    trail: list[Attempt] = []
+    socks: list[Socket] = []
+    answered = finished = False
+    for name in names:
+        if finished:
+            trail.append(Attempt(backend=name, outcome=Outcome.SKIPPED))
+            continue
+        attempt, seen, complete = _attempt(name, query, runner)
+        trail.append(attempt)
+        if attempt.outcome in (Outcome.ANSWERED, Outcome.PARTIAL):
+            answered = True
+            socks = merge(socks, seen)
+            finished = complete and not any(s.needs_owner for s in socks)
+    if enrich:
+        from portwho import procinfo
+
+        socks = procinfo.enrich(socks)
+    socks.sort(key=_order)
+    result = finish(query, socks, trail, answered=answered, platform=plat)
+    if plat == "win32":
+        result = reserved_by_windows(result, runner)
+    return result
+
+
+def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
+    """A free port inside a Windows excluded range (Hyper-V, WinNAT) still cannot be bound."""
+    if not any(r.verdict is Verdict.FREE for r in result.ports):
+        return result
+    from portwho.backends import netsh
+
+    try:
+        ranges = netsh.excluded_ranges(runner)
+    except (BackendUnavailable, BackendFailed):
+        return result
+    reports = []
+    for report in result.ports:
+        hint = netsh.reserved_hint(report.port, ranges) if report.verdict is Verdict.FREE else None
+        reports.append(
+            PortReport(port=report.port, verdict=Verdict.RESERVED, hint=hint) if hint else report
+        )
+    return dataclasses.replace(result, ports=tuple(reports))
+
+
+def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:
+    """Sockets parsed from saved tool output (--from): never enriched from this machine."""
+    from portwho import formats
+
+    start = time.perf_counter()
+    name, parsed = formats.parse(text, fmt)
+    socks = sorted((s for s in parsed if query.wants(s)), key=_order)
+    ms = round((time.perf_counter() - start) * 1000, 2)
+    attempt = Attempt(
+        backend=name, outcome=Outcome.ANSWERED, detail=origin, ms=ms, count=len(socks)
+    )
+    return finish(query, socks, [attempt], answered=True, platform=None, origin=origin)
+
+
+def finish(
+    query: Query,
+    socks: list[Socket],
+    trail: list[Attempt],
+    *,
+    answered: bool,
+    platform: str | None,
+    origin: str = "live",
+) -> LookupResult:
+    ports = sorted(query.ports) if query.ports is not None else []
+    reports = tuple(verdict(p, socks, answered=answered, platform=platform) for p in ports)
+    return LookupResult(
+        query=query,
+        sockets=tuple(socks),
+        ports=reports,
+        trail=tuple(trail),
+        origin=origin,
+    )
+
+
+def verdict(
+    port: int, socks: Sequence[Socket], *, answered: bool, platform: str | None
+) -> PortReport:
+    mine = [s for s in socks if s.local_port == port]
+    if any(s.pid is not None for s in mine):
+        return PortReport(port=port, verdict=Verdict.IN_USE)
+    if any(s.needs_owner for s in mine):
+        plat = platform or backends.platform_key()
+        hint = native.reveal_hint(port, plat, privileged=_privileged(plat))
+        return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
+    if not answered:
+        return PortReport(port=port, verdict=Verdict.UNKNOWN)
+    if mine:
+        note = f"{len(mine)} closing connection(s) in TIME_WAIT; no process owns them"
+        return PortReport(port=port, verdict=Verdict.FREE, hint=note)
+    return PortReport(port=port, verdict=Verdict.FREE)
+
+
+def _privileged(platform: str) -> bool:
+    geteuid = getattr(os, "geteuid", None)
+    return platform != "win32" and geteuid is not None and geteuid() == 0
+
+
+_SEVERITY = {
+    Verdict.IN_USE: (0, ExitCode.IN_USE),
+    Verdict.FREE: (1, ExitCode.FREE),
+    Verdict.RESERVED: (2, ExitCode.RESERVED),
+    Verdict.HIDDEN: (3, ExitCode.HIDDEN),
+    Verdict.UNKNOWN: (4, ExitCode.NO_BACKEND),
+}
+
+
+def exit_code(result: LookupResult) -> ExitCode:
+    """The worst verdict wins: unknown > hidden > reserved > free > in use."""
+    if not result.ports:
+        answered = any(a.outcome in (Outcome.ANSWERED, Outcome.PARTIAL) for a in result.trail)
+        return ExitCode.IN_USE if answered else ExitCode.NO_BACKEND
+    return max((_SEVERITY[r.verdict] for r in result.ports), key=lambda s: s[0])[1]
+
+
+def _order(sock: Socket) -> tuple[object, ...]:
+    return (
+        sock.local_port,
+        sock.protocol,
+        not sock.listening,
+        sock.family,
+        sock.local_address,
+        sock.remote_address or "",
+        sock.remote_port or 0,
+        sock.pid or 0,
+    )

@@ -1,0 +1,134 @@
+"""Port specs from the command line, IANA range classes, and this OS's ephemeral range."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from portwho.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from portwho._run import Runner
+
+MAX_PORT = 65535
+WELL_KNOWN = (0, 1023)
+REGISTERED = (1024, 49151)
+DYNAMIC = (49152, 65535)
+_RANGE = re.compile(r"^(\d+)\s*[-:]\s*(\d+)$")
+_HINT = "give a port (1-65535), a range like 8000-8100, or a service name like http"
+
+
+@dataclass(frozen=True, slots=True)
+class PortClass:
+    name: str  # "well-known" | "registered" | "dynamic"
+    low: int
+    high: int
+
+    def describe(self) -> str:
+        return f"IANA {self.name} range ({self.low}-{self.high})"
+
+
+def port_class(port: int) -> PortClass:
+    for name, (low, high) in (
+        ("well-known", WELL_KNOWN),
+        ("registered", REGISTERED),
+        ("dynamic", DYNAMIC),
+    ):
+        if low <= port <= high:
+            return PortClass(name, low, high)
+    raise ValueError(f"not a port: {port}")
+
+
+def _check_port(value: int, text: str) -> int:
+    if value == 0:
+        raise UsageError(
+            ("port 0" if text == "0" else f"port 0 in {text!r}")
+            + " is not a real port: binding to 0 asks the OS for any free port,"
+            " so nothing ever listens on 0; give a port from 1 to 65535"
+        )
+    if value > MAX_PORT:
+        raise UsageError(f"port {value} is out of range: ports are 1-65535")
+    return value
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit() and not text.isascii():
+        raise UsageError(f"{text!r} uses non-ASCII digits; type the port with 0-9")
+    return int(text) if text.isdigit() else None
+
+
+def parse_spec(text: str, names: Callable[[str], list[int]] | None = None) -> list[int]:
+    """One command-line word -> the ports it names. Raises UsageError with the fix."""
+    spec = text.strip()
+    if not spec:
+        raise UsageError(f"empty port argument; {_HINT}")
+    if spec.startswith("-") and spec[1:].isdigit():
+        raise UsageError(f"{spec} is not a port: ports are 1-65535")
+    number = _number(spec)
+    if number is not None:
+        return [_check_port(number, spec)]
+    match = _RANGE.match(spec)
+    if match and match.group(1).isascii() and match.group(2).isascii():
+        low, high = (_check_port(int(g), spec) for g in match.groups())
+        if low > high:
+            raise UsageError(f"range {spec} is backwards; write {high}-{low}")
+        return list(range(low, high + 1))
+    found = (names or service_ports)(spec)
+    if not found:
+        raise UsageError(f"unknown port or service name {spec!r}; {_HINT}")
+    return found
+
+
+def parse_specs(texts: Iterable[str]) -> frozenset[int]:
+    ports: set[int] = set()
+    for text in texts:
+        ports.update(parse_spec(text))
+    return frozenset(ports)
+
+
+def service_ports(name: str) -> list[int]:
+    """Ports of a service name (IANA table, everyday aliases); [] when unknown."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", name):
+        return []
+    from portwho import registry
+
+    return sorted({port for port, _proto in registry.ports_for_name(name)})
+
+
+# -- the OS's ephemeral range ----------------------------------------------------------------
+
+LINUX_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
+#: platform -> module with `ephemeral_range(runner) -> tuple[int, int]`
+_READERS = {"darwin": "portwho.backends.sysctl", "win32": "portwho.backends.netsh"}
+
+
+def parse_linux_range(text: str) -> tuple[int, int]:
+    fields = text.split()
+    if len(fields) != 2 or not all(f.isdigit() for f in fields):
+        raise ValueError(f"unexpected ip_local_port_range: {text!r}")
+    return int(fields[0]), int(fields[1])
+
+
+def ephemeral_range(platform: str, runner: Runner | None = None) -> tuple[int, int] | None:
+    """This machine's ephemeral (outgoing) port range, or None when it cannot be read."""
+    if platform == "linux":
+        try:
+            with open(LINUX_RANGE_FILE, encoding="ascii") as fh:
+                return parse_linux_range(fh.read())
+        except (OSError, ValueError):
+            return None
+    if platform not in _READERS:
+        return None
+    from portwho._run import run
+    from portwho.errors import BackendFailed, BackendUnavailable
+
+    try:
+        module = importlib.import_module(_READERS[platform])
+        reader: Callable[[Runner], tuple[int, int]] = module.ephemeral_range
+        return reader(runner or run)
+    except (ImportError, AttributeError, BackendFailed, BackendUnavailable):
+        return None

@@ -1,0 +1,177 @@
+"""What a port is: IANA service registrations, everyday aliases and curated notes.
+
+Nothing is read at import time, and no index is ever built for the IANA table (iana.tsv, built
+by scripts/build_registry.py, sorted by port): it is read once on first use and searched as
+text. `services()` binary-searches the line offsets; a name lookup is a `bytes.find` for
+"<TAB>proto<TAB>name<TAB>" in a lower-cased copy. Aliases and notes are tiny, parsed on first use.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+PROTOCOLS = ("tcp", "udp")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service:
+    name: str  # "" for a Reserved registration
+    port: int
+    protocol: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    text: str
+    platforms: tuple[str, ...] = ()  # sys.platform values; empty = every platform
+
+
+def _read(filename: str) -> str:
+    return Path(__file__).with_name(filename).read_text(encoding="utf-8")
+
+
+@cache
+def _iana_text() -> str:
+    return _read("iana.tsv")
+
+
+def _data_lines(text: str) -> list[list[str]]:
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _port_at(text: str, line_start: int) -> int:
+    return int(text[line_start : text.find("\t", line_start)])
+
+
+def _seek(text: str, port: int) -> int:
+    """Offset of the first line whose port is >= `port` (len(text) when there is none).
+
+    `lo` and `hi` are always line starts; the header line guarantees text[lo - 1] == "\n".
+    """
+    lo, hi = text.find("\n") + 1, len(text)
+    while lo < hi:
+        line = text.rfind("\n", lo - 1, (lo + hi) // 2) + 1  # a line start in [lo, mid]
+        if _port_at(text, line) < port:
+            lo = text.find("\n", line) + 1
+        else:
+            hi = line
+    return lo
+
+
+def services(port: int, protocol: str | None = None) -> list[Service]:
+    """Every IANA registration of `port` for `protocol` ("tcp"/"udp"), or both when None."""
+    text = _iana_text()
+    found: list[Service] = []
+    start = _seek(text, port)
+    while start < len(text) and _port_at(text, start) == port:
+        end = text.find("\n", start)
+        _, proto, name, description = text[start:end].split("\t")
+        if protocol is None or proto == protocol.lower():
+            found.append(Service(name=name, port=port, protocol=proto, description=description))
+        start = end + 1
+    return found
+
+
+@cache
+def _iana_lower() -> bytes:
+    # bytes.lower() touches ASCII only, and is ~30x faster than str.lower() on this text
+    # (whose descriptions hold a few non-ASCII letters); service names are ASCII (RFC 6335).
+    return Path(__file__).with_name("iana.tsv").read_bytes().lower()
+
+
+@lru_cache(maxsize=1024)  # a parser maps the same few printed names on every line
+def _iana_ports(key: str) -> tuple[tuple[int, str], ...]:
+    """IANA registrations of a lower-case name: ((port, protocol), ...) sorted."""
+    if not key or not key.isascii() or "\t" in key or "\n" in key:
+        return ()
+    text, found = _iana_lower(), []
+    for proto in PROTOCOLS:
+        needle = f"\t{proto}\t{key}\t".encode()  # only the name column sits between these
+        at = text.find(needle)
+        while at != -1:
+            found.append((int(text[text.rfind(b"\n", 0, at) + 1 : at]), proto))
+            at = text.find(needle, at + len(needle))
+    return tuple(sorted(found))
+
+
+@cache
+def _aliases() -> dict[str, list[tuple[int, str]]]:
+    aliases: dict[str, list[tuple[int, str]]] = {}
+    for alias, port, protocols in _data_lines(_read("aliases.tsv")):
+        entries = aliases.setdefault(alias.lower(), [])
+        entries.extend((int(port), proto) for proto in protocols.split(","))
+    return aliases
+
+
+def _system_services(name: str) -> list[tuple[int, str]]:
+    """Last resort: the machine's services database (/etc/services via NSS)."""
+    import socket  # only here: most lookups never get this far
+
+    found: list[tuple[int, str]] = []
+    for proto in PROTOCOLS:
+        try:
+            found.append((socket.getservbyname(name, proto), proto))
+        except (OSError, ValueError, UnicodeError):
+            continue  # unknown name for this protocol, or a name the C library rejects
+    return found
+
+
+def ports_for_name(name: str) -> list[tuple[int, str]]:
+    """Case-insensitive service name or everyday alias -> [(port, protocol)], sorted.
+
+    IANA names and curated aliases are merged; the system services file is asked only when
+    neither knows the name. [] means nobody knows it.
+    """
+    key = name.strip().lower()
+    found = {*_iana_ports(key), *_aliases().get(key, ())}
+    if not found and key:
+        found.update(_system_services(key))
+    return sorted(found)
+
+
+def port_for_service(name: str, protocol: str) -> int | None:
+    """Map a service name printed by lsof/netstat (from that machine's /etc/services) back to
+    its port. A curated alias wins (it settles names IANA gives several ports, like http-alt);
+    then an IANA registration for `protocol`, then for any protocol (old services files list
+    udp twins that IANA no longer does), the lowest port first; then this machine's file."""
+    key, proto = name.strip().lower(), protocol.lower()
+    for candidates in (_aliases().get(key, ()), _iana_ports(key)):
+        same = [port for port, p in candidates if p == proto]
+        if same or candidates:
+            return min(same) if same else min(port for port, _ in candidates)
+    system = _system_services(key) if key else []
+    same = [port for port, p in system if p == proto]
+    return same[0] if same else (system[0][0] if system else None)
+
+
+@cache
+def _notes() -> list[tuple[int, int, Note]]:
+    table: list[tuple[int, int, Note]] = []
+    for ports, platforms, text in _data_lines(_read("notes.tsv")):
+        first, _, last = ports.partition("-")
+        where = () if platforms == "*" else tuple(platforms.split(","))
+        table.append((int(first), int(last or first), Note(text=text, platforms=where)))
+    return table
+
+
+def notes(port: int, platform: str | None = None, *, all_platforms: bool = False) -> list[Note]:
+    """Curated notes for `port`: notes for every platform, plus those for `platform`
+    (default: this one, sys.platform). `all_platforms=True` shows every OS's notes."""
+    here = _platform_key(platform or sys.platform)
+    return [
+        note
+        for first, last, note in _notes()
+        if first <= port <= last and (all_platforms or not note.platforms or here in note.platforms)
+    ]
+
+
+def _platform_key(platform: str) -> str:
+    """ "linux2", "cygwin" and friends -> the keys the notes file uses."""
+    for key, prefixes in (("linux", ("linux",)), ("win32", ("win", "cygwin", "msys"))):
+        if platform.startswith(prefixes):
+            return key
+    return platform

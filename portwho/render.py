@@ -1,0 +1,378 @@
+"""Text, table and JSON views of a LookupResult. The only module that imports rich.
+
+Every view is built as lines of (text, style) segments; plain output joins the text, a terminal
+gets the same lines styled by rich. So piped output and terminal output never drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from portwho.facts import PortFacts
+from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
+
+SCHEMA = 1
+Segment = tuple[str, str]  # (text, rich style; "" for none)
+Line = list[Segment]
+
+
+# -- small words ------------------------------------------------------------------------------
+
+
+def endpoint(address: str, port: int | None) -> str:
+    host = f"[{address}]" if ":" in address else address
+    return f"{host}:{port if port is not None else '*'}"
+
+
+def proto_label(sock: Socket) -> str:
+    return sock.protocol + ("6" if sock.family == "ipv6" else "4")
+
+
+def role(sock: Socket) -> str:
+    if sock.protocol == "udp":
+        if sock.remote_address is None:
+            return "bound (udp)"
+        return f"udp to {endpoint(sock.remote_address, sock.remote_port)}"
+    if sock.state == "LISTEN":
+        return "listening"
+    peer = endpoint(sock.remote_address or "?", sock.remote_port)
+    if sock.state == "ESTABLISHED":
+        return f"connected to {peer}"
+    return f"{sock.state or 'unknown state'} with {peer}"
+
+
+def uptime(started: float | None, now: float | None = None) -> str | None:
+    if started is None:
+        return None
+    secs = max(0, int((now or time.time()) - started))
+    days, rem = divmod(secs, 86400)
+    hours, rem = divmod(rem, 3600)
+    mins, secs = divmod(rem, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {mins}m"
+    return f"{mins}m {secs}s" if mins else f"{secs}s"
+
+
+def started_at(started: float | None) -> str | None:
+    if started is None:
+        return None
+    fmt = "%H:%M" if time.time() - started < 86400 else "%Y-%m-%d %H:%M"
+    return time.strftime(fmt, time.localtime(started))
+
+
+def command_text(cmdline: Sequence[str]) -> str:
+    """A command line as a shell would show it, on one line (control characters escaped)."""
+    import shlex
+
+    text = shlex.join(cmdline) if any(a == "" or " " in a for a in cmdline) else " ".join(cmdline)
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+def range_words(f: PortFacts) -> str:
+    text = f.port_class.describe()
+    if f.os_range is None:
+        return text
+    low, high = f.os_range
+    where = "inside" if f.in_os_range else "outside"
+    return f"{text}, {where} this machine's ephemeral range ({low}-{high})"
+
+
+def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
+    lines: list[Line] = [[("  " + range_words(f), "dim")]] if with_range else []
+    if f.services:
+        regs = "; ".join(
+            f"{name} {'/'.join(protos)}" + (f" ({desc})" if desc and desc != name else "")
+            for (name, desc), protos in _by_name(f.services).items()
+        )
+        lines.append([("  IANA: ", "dim"), (regs, "")])
+    else:
+        lines.append([("  IANA: no service registered on this port", "dim")])
+    lines.extend([[("  note: ", "yellow"), (note, "")] for note in f.notes])
+    return lines
+
+
+# -- lookup view ------------------------------------------------------------------------------
+
+
+def group_by_owner(socks: Iterable[Socket]) -> dict[int | None, list[Socket]]:
+    """Sockets per owning pid; the ownerless ones (hidden, or kernel-held) come last."""
+    groups: dict[int | None, list[Socket]] = {}
+    for sock in socks:
+        groups.setdefault(sock.pid, []).append(sock)
+    if None in groups:
+        groups[None] = groups.pop(None)
+    return groups
+
+
+def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
+    first = socks[0]
+    if pid is None and not any(s.needs_owner for s in socks):
+        head: Line = [
+            ("  (no process: closing connections the kernel keeps for up to 60 s)", "dim")
+        ]
+    elif pid is None:
+        head = [("  (owner not visible)", "bold red")]
+    else:
+        head = [(f"  {first.process or '?'}", "bold cyan"), (f"  pid {pid}", "")]
+        if first.user:
+            head.append((f"  user {first.user}", ""))
+        up = uptime(first.started)
+        if up:
+            head.append((f"  started {started_at(first.started)} (up {up})", "dim"))
+    lines = [head]
+    if first.cmdline:
+        lines.append([("    command  ", "dim"), (command_text(first.cmdline), "")])
+    if first.cwd:
+        lines.append([("    cwd      ", "dim"), (first.cwd, "")])
+    width = max(len(endpoint(s.local_address, s.local_port)) for s in socks)
+    for sock in socks:
+        local = endpoint(sock.local_address, sock.local_port).ljust(width)
+        style = "green" if sock.listening else ""
+        lines.append([(f"    {proto_label(sock)}  {local}  ", ""), (role(sock), style)])
+    return lines
+
+
+def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[Line]:
+    port = report.port
+    if report.verdict is Verdict.IN_USE:
+        owners = {s.pid: s.process or "?" for s in socks if s.pid is not None}
+        who = (
+            f"{next(iter(owners.values()))} (pid {next(iter(owners))})"
+            if len(owners) == 1
+            else f"{len(owners)} processes"
+        )
+        return [[(f"Port {port}", "bold"), (" is in use", "bold yellow"), (f" by {who}", "")]]
+    if report.verdict is Verdict.HIDDEN:
+        return [
+            [(f"Port {port}", "bold"), (" is in use, owner hidden", "bold red")],
+            [("  a socket holds it, but its owning process is not visible to portwho", "")],
+            [("  " + (report.hint or ""), "bold")],
+        ]
+    if report.verdict is Verdict.UNKNOWN:
+        return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]
+    if report.verdict is Verdict.RESERVED:
+        return [
+            [(f"Port {port} is reserved by Windows", "bold red"), (" (excluded port range)", "")],
+            [("  ", ""), (report.hint or "", "")],
+        ]
+    return free_lines(report, f)
+
+
+def free_lines(report: PortReport, f: PortFacts) -> list[Line]:
+    lines: list[Line] = [[(f"Port {report.port}", "bold"), (" is free.", "bold green")]]
+    if f.in_os_range and f.os_range:
+        low, high = f.os_range
+        lines.append(
+            [
+                (
+                    f"  It is in the IANA {f.port_class.name} range and in this machine's"
+                    f" ephemeral range ({low}-{high}), so the OS may lend it to an outgoing"
+                    " connection for a few seconds at any time.",
+                    "",
+                )
+            ]
+        )
+    if report.hint:
+        lines.append([("  " + report.hint, "dim")])
+    return lines
+
+
+def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line]:
+    lines: list[Line] = []
+    for report in result.ports:
+        if lines:
+            lines.append([])
+        socks = result.for_port(report.port)
+        lines.extend(headline(report, facts[report.port], socks))
+        explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
+        lines.extend(facts_lines(facts[report.port], with_range=not explained))
+        for pid, group in group_by_owner(socks).items():
+            lines.append([])
+            lines.extend(owner_lines(pid, group))
+    return lines
+
+
+def busy_reports(result: LookupResult) -> list[PortReport]:
+    return [r for r in result.ports if r.verdict is not Verdict.FREE or result.for_port(r.port)]
+
+
+def summary_lines(
+    result: LookupResult, busy: Sequence[PortReport], facts: dict[int, PortFacts]
+) -> list[Line]:
+    """Many ports asked (a range): the busy ones in full, the free ones counted."""
+    shown = LookupResult(query=result.query, sockets=result.sockets, ports=tuple(busy))
+    lines = lookup_lines(shown, facts)
+    if lines:
+        lines.append([])
+    free = len(result.ports) - len(busy)
+    lines.append([(f"{free} of the {len(result.ports)} ports asked are free.", "bold")])
+    return lines
+
+
+def _by_name(services: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for name, proto, desc in services:
+        grouped.setdefault((name, desc), []).append(proto)
+    return grouped
+
+
+def explain_lines(f: PortFacts, native_commands: Sequence[str]) -> list[Line]:
+    lines: list[Line] = [[(f"Port {f.port}", "bold")], [("  " + range_words(f), "")]]
+    if f.in_os_range:
+        lines.append([("  The OS lends ports in its ephemeral range to outgoing connections.", "")])
+    lines.append([("  IANA registrations:", "bold")])
+    if not f.services:
+        lines.append([("    none", "dim")])
+    for (name, desc), protos in _by_name(f.services).items():
+        label = f"    {name or '(reserved)'} {'/'.join(protos)}"
+        lines.append([(label, "cyan"), (f"  {desc}" if desc != name else "", "")])
+    if f.notes:
+        lines.append([("  Everyday users:", "bold")])
+        lines.extend([[("    " + note, "")] for note in f.notes])
+    lines.append([("  Ask this OS directly:", "bold")])
+    lines.extend([[("    " + cmd, "green")] for cmd in native_commands])
+    lines.append([])
+    return lines
+
+
+# -- list view (no port given) ----------------------------------------------------------------
+
+LIST_COLUMNS = ("PORT", "PROTO", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
+
+
+def list_rows(result: LookupResult) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for s in result.sockets:
+        cmd = command_text(s.cmdline) if s.cmdline else ""
+        pid = str(s.pid) if s.pid is not None else "hidden"
+        rows.append(
+            (
+                str(s.local_port),
+                proto_label(s),
+                endpoint(s.local_address, s.local_port).rsplit(":", 1)[0],
+                pid,
+                s.user or "",
+                s.process or "",
+                cmd,
+            )
+        )
+    return rows
+
+
+def plain_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [tuple(header), *rows]) for i in range(len(header) - 1)]
+    out = []
+    for row in [tuple(header), *rows]:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        out.append("  ".join([*cells, row[-1]]).rstrip())
+    return out
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def socket_json(s: Socket) -> dict[str, Any]:
+    return {
+        "protocol": s.protocol,
+        "family": s.family,
+        "local_address": s.local_address,
+        "local_port": s.local_port,
+        "remote_address": s.remote_address,
+        "remote_port": s.remote_port,
+        "state": s.state,
+        "role": "listening" if s.listening else "connected",
+        "pid": s.pid,
+        "process": s.process,
+        "user": s.user,
+        "uid": s.uid,
+        "cmdline": list(s.cmdline) if s.cmdline is not None else None,
+        "cwd": s.cwd,
+        "started": s.started,
+        "inode": s.inode,
+        "source": s.source,
+    }
+
+
+def attempt_json(a: Attempt) -> dict[str, Any]:
+    return {
+        "backend": a.backend,
+        "outcome": a.outcome.value,
+        "detail": a.detail,
+        "ms": a.ms,
+        "count": a.count,
+    }
+
+
+def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
+    q = result.query
+    doc = {
+        "schema": SCHEMA,
+        "origin": result.origin,
+        "query": {
+            "ports": sorted(q.ports) if q.ports is not None else None,
+            "protocols": sorted(q.protocols),
+            "families": sorted(q.families),
+            "listening_only": q.listening_only,
+        },
+        "exit_code": exit_code,
+        "ports": [
+            {"port": r.port, "verdict": r.verdict.value, "hint": r.hint}
+            | (facts[r.port].to_json() if r.port in facts else {})
+            for r in result.ports
+        ],
+        "sockets": [socket_json(s) for s in result.sockets],
+        "trail": [attempt_json(a) for a in result.trail],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def error_json(code: str, message: str, exit_code: int) -> str:
+    error = {"code": code, "message": message, "exit_code": exit_code}
+    return json.dumps({"schema": SCHEMA, "error": error}, ensure_ascii=False)
+
+
+def trail_lines(trail: Iterable[Attempt]) -> list[str]:
+    out = []
+    for a in trail:
+        detail = f": {a.detail}" if a.detail else ""
+        count = f", {a.count} socket(s)" if a.outcome.value in ("answered", "partial") else ""
+        out.append(f"debug: {a.backend:<16} {a.outcome.value}{count} in {a.ms:.1f} ms{detail}")
+    return out
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def emit(lines: Sequence[Line], stream: IO[str] | None = None) -> None:
+    """Plain when piped; styled by rich on a terminal (rich honours NO_COLOR)."""
+    out = stream or sys.stdout
+    if not out.isatty():
+        out.write("".join("".join(t for t, _ in line) + "\n" for line in lines))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    for line in lines:
+        console.print(Text.assemble(*[(t, s) for t, s in line]) if line else "")
+
+
+def emit_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> None:
+    if not sys.stdout.isatty():
+        sys.stdout.write("".join(line + "\n" for line in plain_table(rows, header)))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in header:
+        table.add_column(name, overflow="fold" if name == header[-1] else "ellipsis")
+    for row in rows:
+        table.add_row(*row)
+    Console(highlight=False).print(table)

@@ -1,0 +1,123 @@
+"""The command line in-process: dispatch, bad input, exit codes, JSON shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from portwho.cli import main
+
+SOCKET_FIELDS = {
+    "protocol",
+    "family",
+    "local_address",
+    "local_port",
+    "remote_address",
+    "remote_port",
+    "state",
+    "pid",
+    "process",
+    "user",
+    "cmdline",
+    "source",
+}
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exc.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("arg", "words"),
+    [
+        ("-1", "-1 is not a port"),
+        ("0", "port 0 is not a real port"),
+        ("65536", "out of range"),
+        ("abc", "unknown port or service name 'abc'"),
+        ("", "empty port argument"),
+        ("9000-8000", "backwards"),
+        ("１２３", "non-ASCII digits"),
+        ("nosuchservicexyz", "unknown port or service name"),
+        ("1-100000", "out of range"),
+        ("--bogus", "No such option: --bogus"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    arg: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run([arg], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("portwho: ")
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_bad_input_in_json_mode_is_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["abc", "--json"], capsys)
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    assert doc["error"]["code"] == "usage"
+    assert "abc" in doc["error"]["message"]
+
+
+def test_unknown_backend_and_unreadable_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["80", "--backend", "nope"], capsys)
+    assert code == 2 and "unknown backend 'nope'" in err
+    code, _, err = run(["80", "--from", "/nonexistent/file"], capsys)
+    assert code == 2 and "cannot read --from /nonexistent/file" in err
+
+
+def test_help_lists_the_default_and_the_verbs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    assert "lookup" in out and "explain" in out
+
+
+def test_a_verb_is_a_verb_and_a_port_is_a_lookup(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["explain", "5432"], capsys)
+    assert code == 0 and "Ask this OS directly" in out and "postgresql" in out
+    code, out, _ = run(["5432", "--json", "--backend", "psutil"], capsys)
+    assert code in (0, 1, 3)
+    assert json.loads(out)["query"]["ports"] == [5432]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.startswith("portwho ")
+
+
+def test_explain_json_has_registrations_and_native_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["explain", "80", "--json"], capsys)
+    port = json.loads(out)["ports"][0]
+    assert code == 0
+    assert {"name": "http", "protocol": "tcp", "description": "World Wide Web HTTP"} in port[
+        "services"
+    ]
+    assert port["class"] == "well-known"
+    assert any("80" in cmd for cmd in port["native_commands"])
+
+
+def test_from_file_reads_saved_output_without_enrichment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.fakes import FIXTURES
+
+    path = FIXTURES / "netstat-linux" / "debian-12__netstat-natupeW-root.txt"
+    code, out, _ = run(["35147", "--from", str(path), "--json"], capsys)
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["origin"] == str(path)
+    assert doc["trail"][0]["backend"] == "netstat-linux"
+    sock = doc["sockets"][0]
+    assert set(sock) >= SOCKET_FIELDS
+    assert sock["pid"] == 9185 and sock["process"] == "my server (v1)"
+    assert sock["cwd"] is None  # never enriched from this machine

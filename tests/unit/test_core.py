@@ -1,0 +1,111 @@
+"""The chain: real backends and parsers, fed recorded output through a fake runner."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from portwho import core, native
+from portwho.errors import ExitCode, ToolTimeout
+from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
+from tests.fakes import FakeRunner, fixture
+
+SS_NONROOT = fixture("ss/debian-12__ss-Hnatupe-nonroot.txt")
+SS_ROOT = fixture("ss/debian-12__ss-Hnatupe-root.txt")
+NETSTAT_ROOT = fixture("netstat-linux/debian-12__netstat-natupeW-root.txt")
+PORT = 35147  # the listener in those captures (held by pid 9185)
+
+
+def run_chain(answers: dict[str, object], names: tuple[str, ...], port: int = PORT) -> LookupResult:
+    runner = FakeRunner(answers)  # type: ignore[arg-type]
+    query = Query(ports=frozenset({port}))
+    return core.lookup(query, backend_names=names, runner=runner, platform="linux", enrich=False)
+
+
+def test_hidden_owner_is_filled_in_by_the_next_backend() -> None:
+    result = run_chain({"ss": SS_NONROOT, "netstat": NETSTAT_ROOT}, ("ss", "netstat"))
+    assert [a.outcome for a in result.trail] == [Outcome.PARTIAL, Outcome.ANSWERED]
+    assert result.ports[0].verdict is Verdict.IN_USE
+    assert {s.pid for s in result.sockets} == {9185}
+    assert core.exit_code(result) is ExitCode.IN_USE
+
+
+def test_a_complete_answer_stops_the_chain() -> None:
+    result = run_chain({"ss": SS_ROOT, "netstat": NETSTAT_ROOT}, ("ss", "netstat"))
+    assert [a.outcome for a in result.trail] == [Outcome.ANSWERED, Outcome.SKIPPED]
+
+
+def test_hidden_everywhere_is_never_free() -> None:
+    result = run_chain({"ss": SS_NONROOT}, ("ss", "netstat"))
+    report = result.ports[0]
+    assert report.verdict is Verdict.HIDDEN
+    root = os.geteuid() == 0
+    assert report.hint == native.reveal_hint(PORT, "linux", privileged=root)
+    assert core.exit_code(result) is ExitCode.HIDDEN
+    assert result.trail[1].outcome is Outcome.UNAVAILABLE  # netstat "not installed"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [ToolTimeout("ss did not answer within 5 s"), ("garbage\x00 \n not ss at all {{", 0), ("", 1)],
+    ids=["hanging", "garbled", "failing"],
+)
+def test_a_broken_tool_moves_on_and_says_why(broken: object) -> None:
+    result = run_chain({"ss": broken, "netstat": NETSTAT_ROOT}, ("ss", "netstat"))
+    assert result.trail[0].outcome is Outcome.FAILED
+    assert result.trail[0].detail
+    assert result.ports[0].verdict is Verdict.IN_USE
+
+
+def test_no_backend_means_unknown_not_free() -> None:
+    result = run_chain({}, ("ss", "netstat"))
+    assert result.ports[0].verdict is Verdict.UNKNOWN
+    assert core.exit_code(result) is ExitCode.NO_BACKEND
+
+
+def test_free_when_a_backend_answers_with_nothing() -> None:
+    result = run_chain({"ss": SS_ROOT}, ("ss",), port=9)
+    assert result.ports[0].verdict is Verdict.FREE
+    assert core.exit_code(result) is ExitCode.FREE
+
+
+def sock(pid: int | None, state: str = "LISTEN", port: int = 80) -> Socket:
+    return Socket(
+        protocol="tcp",
+        family="ipv4",
+        local_address="0.0.0.0",
+        local_port=port,
+        state=state,
+        pid=pid,
+    )
+
+
+def test_merge_never_overwrites_a_known_pid() -> None:
+    merged = core.merge([sock(7)], [sock(None)])
+    assert [s.pid for s in merged] == [7]
+    merged = core.merge([sock(None)], [sock(7), sock(8)])
+    assert sorted(s.pid or 0 for s in merged) == [7, 8]
+
+
+def test_time_wait_is_ownerless_not_hidden() -> None:
+    report = core.verdict(80, [sock(None, "TIME_WAIT")], answered=True, platform="linux")
+    assert report.verdict is Verdict.FREE
+    assert report.hint and "TIME_WAIT" in report.hint
+
+
+def test_worst_verdict_wins() -> None:
+    query = Query(ports=frozenset({80, 81, 82}))
+    socks = [sock(5, port=80), sock(None, port=81)]
+    result = core.finish(query, socks, [], answered=True, platform="linux")
+    verdicts = [r.verdict for r in result.ports]
+    assert verdicts == [Verdict.IN_USE, Verdict.HIDDEN, Verdict.FREE]
+    assert core.exit_code(result) is ExitCode.HIDDEN
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_the_hint_names_the_privileged_command(platform: str) -> None:
+    hint = native.reveal_hint(3000, platform)
+    assert "portwho 3000" in hint
+    assert ("sudo" in hint) != (platform == "win32")
+    assert "namespace" in native.reveal_hint(3000, platform, privileged=True)

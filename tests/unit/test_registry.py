@@ -1,0 +1,194 @@
+"""portwho.registry: real lookups against the shipped IANA table, aliases and notes."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from portwho import registry
+from portwho._run import run
+from portwho.registry import Note, Service
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA = REPO_ROOT / "portwho" / "registry"
+
+
+def _names(port: int, protocol: str | None = None) -> list[str]:
+    return [s.name for s in registry.services(port, protocol)]
+
+
+def test_http_has_several_names() -> None:
+    assert _names(80, "tcp") == ["http", "www", "www-http"]
+    assert registry.services(80, "tcp")[0] == Service(
+        name="http", port=80, protocol="tcp", description="World Wide Web HTTP"
+    )
+
+
+def test_both_protocols_when_none_given() -> None:
+    assert {s.protocol for s in registry.services(443)} == {"tcp", "udp"}
+    assert _names(443, "TCP") == ["https"]
+
+
+@pytest.mark.parametrize(
+    ("port", "name"),
+    [(5432, "postgresql"), (5000, "commplex-main"), (22, "ssh"), (8080, "http-alt")],
+)
+def test_real_registrations(port: int, name: str) -> None:
+    assert name in _names(port, "tcp")
+
+
+def test_unregistered_ports_have_nothing() -> None:
+    assert registry.services(60714) == []
+    assert registry.services(65535) == []
+    assert registry.services(70000) == []
+
+
+def test_port_zero_is_reserved() -> None:
+    assert registry.services(0, "tcp") == [
+        Service(name="", port=0, protocol="tcp", description="Reserved")
+    ]
+
+
+def test_a_port_is_not_confused_with_a_longer_one() -> None:
+    # "\n8\t" must not match "80\t" or "8080\t"
+    assert all(s.port == 8 for s in registry.services(8))
+    assert "http" not in _names(8)
+
+
+def test_named_range_rows_are_expanded() -> None:
+    assert _names(6000, "tcp") == ["x11"]
+    assert _names(6063, "tcp") == ["x11"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("postgres", [(5432, "tcp")]),
+        ("postgresql", [(5432, "tcp"), (5432, "udp")]),
+        ("HTTP", [(80, "tcp"), (80, "udp")]),
+        ("https", [(443, "tcp"), (443, "udp")]),
+        ("mongo", [(27017, "tcp")]),
+        ("mongodb", [(27017, "tcp")]),
+        ("redis", [(6379, "tcp")]),
+        ("Vite", [(5173, "tcp")]),
+        ("ssh", [(22, "tcp"), (22, "udp")]),
+    ],
+)
+def test_ports_for_name(name: str, expected: list[tuple[int, str]]) -> None:
+    assert registry.ports_for_name(name) == expected
+
+
+def test_ambiguous_name_lists_every_port() -> None:
+    ports = {port for port, _ in registry.ports_for_name("http-alt")}
+    assert ports == {591, 8008, 8080}
+
+
+def test_unknown_name_is_empty() -> None:
+    assert registry.ports_for_name("no-such-service-xyz") == []
+    assert registry.ports_for_name("") == []
+    assert registry.ports_for_name("bad\x00name") == []
+
+
+def test_system_services_file_is_the_last_resort() -> None:
+    # Debian's /etc/services knows "webcache" as an alias of 8080; IANA does not.
+    try:
+        system_port = socket.getservbyname("webcache", "tcp")
+    except OSError:
+        pytest.skip("this machine's services file has no 'webcache'")
+    assert registry.ports_for_name("webcache") == [(system_port, "tcp")]
+
+
+@pytest.mark.parametrize(
+    ("name", "protocol", "port"),
+    [
+        ("commplex-main", "tcp", 5000),
+        ("ssh", "tcp", 22),
+        ("https", "tcp", 443),
+        ("http-alt", "tcp", 8080),  # IANA also gives 591 and 8008; the alias settles it
+        ("domain", "udp", 53),
+        ("mdns", "udp", 5353),
+        ("redis", "udp", 6379),  # IANA has redis only on tcp; a services file may list udp too
+        ("afs3-fileserver", "tcp", 7000),
+    ],
+)
+def test_port_for_service(name: str, protocol: str, port: int) -> None:
+    assert registry.port_for_service(name, protocol) == port
+
+
+def test_port_for_unknown_service_is_none() -> None:
+    assert registry.port_for_service("no-such-service-xyz", "tcp") is None
+    assert registry.port_for_service("", "udp") is None
+
+
+def test_airplay_note_only_on_macos() -> None:
+    for port in (5000, 7000):
+        assert any("AirPlay" in n.text for n in registry.notes(port, "darwin"))
+        assert not any("AirPlay" in n.text for n in registry.notes(port, "linux"))
+        assert any("AirPlay" in n.text for n in registry.notes(port, "linux", all_platforms=True))
+
+
+def test_everyday_notes() -> None:
+    assert any("Vite" in n.text for n in registry.notes(5173, "linux"))
+    assert any("PostgreSQL" in n.text for n in registry.notes(5432, "win32"))
+    assert any("systemd-resolved" in n.text for n in registry.notes(53, "linux"))
+    assert registry.notes(60714, "linux") == []
+    assert registry.notes(137, "win32") == registry.notes(138, "win32")
+
+
+def test_platform_names_are_normalised() -> None:
+    assert registry.notes(53, "linux2") == registry.notes(53, "linux")
+    assert registry.notes(135, "cygwin") == registry.notes(135, "win32")
+
+
+def test_curated_files_are_well_formed() -> None:
+    for alias, port, protocols in registry._data_lines((DATA / "aliases.tsv").read_text()):
+        assert alias == alias.lower() and 0 < int(port) <= 65535
+        assert set(protocols.split(",")) <= {"tcp", "udp"}
+    for ports, platforms, text in registry._data_lines((DATA / "notes.tsv").read_text()):
+        first, _, last = ports.partition("-")
+        assert 0 <= int(first) <= int(last or first) <= 65535
+        assert platforms == "*" or set(platforms.split(",")) <= {"darwin", "linux", "win32"}
+        assert text.endswith(".") and len(text) <= 160, text
+
+
+def test_note_defaults_to_every_platform() -> None:
+    assert Note(text="x").platforms == ()
+
+
+def test_import_is_lazy() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); import portwho.registry as r;"
+        " print(r._iana_text.cache_info().currsize, r._notes.cache_info().currsize,"
+        " r._aliases.cache_info().currsize)"
+    )
+    done = run([sys.executable, "-c", code], 30)
+    assert (done.returncode, done.stdout.split()) == (0, ["0", "0", "0"]), done.stderr
+
+
+def _brute_force() -> tuple[dict[int, list[Service]], dict[str, list[tuple[int, str]]]]:
+    by_port: dict[int, list[Service]] = {}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for port, proto, name, desc in registry._data_lines((DATA / "iana.tsv").read_text()):
+        service = Service(name=name, port=int(port), protocol=proto, description=desc)
+        by_port.setdefault(int(port), []).append(service)
+        assert name.isascii(), name  # RFC 6335; the name search relies on it
+        if name:
+            by_name.setdefault(name.lower(), []).append((int(port), proto))
+    return by_port, by_name
+
+
+@pytest.mark.slow
+def test_every_port_matches_a_plain_scan_of_the_table() -> None:
+    by_port, _ = _brute_force()
+    for port in range(-1, 65537):
+        assert registry.services(port) == by_port.get(port, []), port
+
+
+@pytest.mark.slow
+def test_every_name_matches_a_plain_scan_of_the_table() -> None:
+    _, by_name = _brute_force()
+    for name, expected in by_name.items():
+        assert registry._iana_ports(name) == tuple(sorted(expected)), name
