@@ -54,3 +54,6 @@ os-tools:  ## install the OS tools the live tests use (Debian/Ubuntu, as root)
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
+
+bench: install  ## time portwho against ss, lsof, fuser, netstat and psutil under a synthetic load (PROCS=100,400)
+	$(BIN)/python scripts/bench.py --procs $(or $(PROCS),100,400)

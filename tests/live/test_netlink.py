@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess  # noqa: TID251 - long-lived children; portwho._run only runs to completion
+import subprocess  # long-lived children; portwho._run only runs to completion
 import sys
 import time
 from collections.abc import Iterator
