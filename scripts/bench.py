@@ -17,12 +17,15 @@ import statistics
 import subprocess  # the load is a long-lived child; portwho._run only runs to completion
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from portwho._run import run
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a file from a checkout, venv or not
+
+from portwho._run import run  # noqa: E402
+
+NETLINK = [sys.executable, "-m", "portwho.backends.netlink"]
 PSUTIL_ONE_LINER = (
     "import psutil,sys; p=int(sys.argv[1]); "
     '[print(c.pid) for c in psutil.net_connections("inet") if c.laddr and c.laddr.port==p]'
@@ -64,6 +67,10 @@ def commands(load: dict[str, object], variant: list[str]) -> dict[str, list[list
         "free": [[*me, free]],
         "list": [me],
         "version": [[*portwho_argv(), "--version"]],
+        # The netlink backend alone, without the CLI's start-up (typer, rendering, registry).
+        "nl-busy": [[*NETLINK, p] for p in busy],
+        "nl-free": [[*NETLINK, free]],
+        "nl-list": [NETLINK],
         "ss": [["ss", "-Htanp", f"sport = :{p}"] for p in busy],
         "ss-free": [["ss", "-Htanp", f"sport = :{free}"]],
         "ss-listeners": [["ss", "-Htlnp"], ["ss", "-Hulnp"]],
@@ -140,23 +147,29 @@ def _combine(name: str, results: list[dict[str, float]], key: str) -> float:
     return round(total, 1)
 
 
+def _with_backend_rows(goals: tuple[Goal, ...]) -> list[Goal]:
+    """Each whole-CLI goal once more for the backend alone (rows nl-*), for comparison."""
+    extra = [replace(g, what=f"nl-{g.what}") for g in goals if g.what in ("busy", "free", "list")]
+    return [*goals, *extra]
+
+
 def verdicts(report: dict[int, dict[str, object]]) -> list[str]:
-    lines = [f"{'load':>5} {'goal':<28} {'wall ratio':>10} {'cpu ratio':>10}  result"]
-    for goal in GOALS:
+    lines = [f"{'load':>5} {'goal':<30} {'wall ratio':>10} {'cpu ratio':>10}  result"]
+    for goal in _with_backend_rows(GOALS):
         data = report.get(goal.load)
         if data is None:
             continue
         if goal.what == "rss":
             rss = float(data["rss_mib"])  # type: ignore[arg-type]
             ok = "pass" if rss < goal.limit else "FAIL"
-            lines.append(f"{goal.load:>5} {'peak RSS < 60 MiB':<28} {rss:>9.1f}M {'':>10}  {ok}")
+            lines.append(f"{goal.load:>5} {'peak RSS < 60 MiB':<30} {rss:>9.1f}M {'':>10}  {ok}")
             continue
         wall, cpu = data["median_ms"], data["cpu_ms"]
         ratio = wall[goal.what] / wall[goal.against]  # type: ignore[index]
         cpu_ratio = cpu[goal.what] / cpu[goal.against]  # type: ignore[index]
         label = f"{goal.what} <= {goal.limit:g} x {goal.against}"
         ok = "pass" if ratio <= goal.limit else "FAIL"
-        lines.append(f"{goal.load:>5} {label:<28} {ratio:>10.2f} {cpu_ratio:>10.2f}  {ok}")
+        lines.append(f"{goal.load:>5} {label:<30} {ratio:>10.2f} {cpu_ratio:>10.2f}  {ok}")
     return lines
 
 
@@ -178,8 +191,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
-    parser.add_argument("--variant", nargs="*", default=[], help="extra portwho options")
+    parser.add_argument("--portwho-args", default="", help='e.g. "--backend netlink"')
     args = parser.parse_args()
+    args.variant = shlex.split(args.portwho_args)
     args.out.mkdir(parents=True, exist_ok=True)
     report = {n: measure(n, args, args.out) for n in map(int, args.procs.split(","))}
     head = [f"portwho: {shlex.join(portwho_argv() + args.variant)}", "median wall ms (cpu ms)"]
