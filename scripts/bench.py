@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))  # run as a file from a checkout, venv or not
 
 from portwho._run import run  # noqa: E402
 
+RSS_ROWS = ("busy", "list", "nl-busy", "nl-list")  # peak RSS measured once each (/usr/bin/time)
 NETLINK = [sys.executable, "-m", "portwho.backends.netlink"]
 PSUTIL_ONE_LINER = (
     "import psutil,sys; p=int(sys.argv[1]); "
@@ -129,8 +130,8 @@ def measure(procs: int, args: argparse.Namespace, outdir: Path) -> dict[str, obj
         times: dict[str, list[dict[str, float]]] = {}
         for (name, _), result in zip(flat, results, strict=True):
             times.setdefault(name, []).append(result)
-        busy_port = rows["busy"][-1]
-        rss = max(peak_rss_mib(busy_port), peak_rss_mib(rows["list"][0]))
+        rss_each = {name: round(peak_rss_mib(rows[name][-1]), 1) for name in RSS_ROWS}
+        rss = max(rss_each["busy"], rss_each["list"])
     finally:
         stop_load(load)
     medians = {name: _combine(name, rs, "median") for name, rs in times.items()}
@@ -138,7 +139,7 @@ def measure(procs: int, args: argparse.Namespace, outdir: Path) -> dict[str, obj
         name: _combine(name, rs, "user") + _combine(name, rs, "system")
         for name, rs in times.items()
     }
-    return {"load": info, "median_ms": medians, "cpu_ms": cpu, "rss_mib": round(rss, 1)}
+    return {"load": info, "median_ms": medians, "cpu_ms": cpu, "rss_mib": rss, "rss_each": rss_each}
 
 
 def _combine(name: str, results: list[dict[str, float]], key: str) -> float:
@@ -197,7 +198,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     report = {n: measure(n, args, args.out) for n in map(int, args.procs.split(","))}
     head = [f"portwho: {shlex.join(portwho_argv() + args.variant)}", "median wall ms (cpu ms)"]
-    text = "\n".join([*head, *table(report), "", *verdicts(report)])
+    rss = [f"peak RSS MiB at {n} procs: {d['rss_each']}" for n, d in report.items()]
+    text = "\n".join([*head, *table(report), "", *verdicts(report), "", *rss])
     print(text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.out / f"bench-{stamp}.txt").write_text(text + "\n")
