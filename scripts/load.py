@@ -33,6 +33,8 @@ def _bind_block(kind: int, first: int, count: int, limit: int) -> list[socket.so
     port = first
     while len(held) < count and port < limit:
         sock = socket.socket(socket.AF_INET, kind)
+        if kind == socket.SOCK_STREAM:  # like any server: the last run's TIME_WAITs must not block
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -145,7 +147,9 @@ def main() -> None:
     _raise_fd_limit(args.tcp + args.udp + 2 * args.conns + 64)
     start = time.perf_counter()
     pids: list[int] = []
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Set explicitly: a shell's background job inherits SIGINT ignored, and Ctrl-C must clean up.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: sys.exit(0))
     try:
         pids, firsts, total = _spawn(args)
         last = args.procs - 1
