@@ -54,3 +54,7 @@ os-tools:  ## install the OS tools the live tests use (Debian/Ubuntu, as root)
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
+
+BENCH_PROCS ?= 100,400
+bench: install  ## time portwho vs ss, lsof, fuser, netstat, psutil under load (BENCH_PROCS=100,400)
+	$(BIN)/python scripts/bench.py --procs $(BENCH_PROCS)

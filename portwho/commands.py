@@ -4,7 +4,6 @@ view, return the exit code. Imported only when a command runs."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Literal
 
 from portwho import backends, core, render
@@ -34,6 +33,8 @@ def build_query(
 
 def read_source(path: str) -> tuple[str, str]:
     """Text and a display name of --from FILE ('-' for stdin)."""
+    from pathlib import Path
+
     if path == "-":
         return sys.stdin.read(), "<stdin>"
     try:

@@ -9,13 +9,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from portwho import backends, native
-from portwho._run import run
 from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
 
 if TYPE_CHECKING:
-    from portwho._run import Runner
+    from portwho._run import Completed, Runner
 
 #: what the backends that answered could see: no answer, only this user's sockets, or all
 View = Literal["nothing", "own", "all"]
@@ -70,12 +69,15 @@ def lookup(
     query: Query,
     *,
     backend_names: Sequence[str] | None = None,
-    runner: Runner = run,
+    runner: Runner | None = None,
     platform: str | None = None,
     enrich: bool = True,
 ) -> LookupResult:
-    """Ask the backends in order until one answers completely and no owner stays hidden."""
+    """Ask the backends in order until one answers completely and no owner stays hidden.
+
+    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs)."""
     plat = backends.platform_key(platform)
+    runner = runner or _default_runner
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
@@ -90,7 +92,7 @@ def lookup(
         if answer is not None:
             view = "all" if view == "all" or answer.all_sockets else "own"
             socks = merge(socks, answer.sockets)
-            finished = answer.complete and not any(s.needs_owner for s in socks)
+            finished = answer.complete
     if enrich:
         from portwho import procinfo
 
@@ -173,6 +175,12 @@ def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | N
         hint = "only this user's sockets could be seen; " + native.reveal_hint(port, plat)
         return PortReport(port=port, verdict=Verdict.UNKNOWN, hint=hint)
     return PortReport(port=port, verdict=Verdict.FREE)
+
+
+def _default_runner(argv: Sequence[str], timeout: float) -> Completed:
+    from portwho._run import run
+
+    return run(argv, timeout)
 
 
 def _privileged(platform: str) -> bool:

@@ -1,7 +1,9 @@
-"""What `portwho` answers before it imports Typer: `init SHELL`, `prompt` and the common Tab
-presses (first word, a port for lookup). Each runs at a shell start, a prompt or a Tab press,
-so it must cost little more than the interpreter start. Anything it does not recognise returns
-None and goes to the full CLI, which gives the same answers (and the usage errors).
+"""What `portwho` answers before it imports Typer: plain lookups (`portwho 3000 --json`),
+`init SHELL`, `prompt` and the common Tab presses (first word, a port for lookup). They run in
+scripts, wait loops, shell starts, prompts and Tab presses, and Typer's import and command
+building cost several times what the lookup itself does. Anything not recognised here returns
+None and goes to the full CLI, which gives the same answers (tests hold both paths to the same
+output) and owns every usage error and `--help`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,48 @@ def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         return init(argv[1:])
     if argv[:1] == ["prompt"]:
         return prompt(argv[1:], env)
-    return None
+    return lookup(argv, env)
+
+
+# --- lookup --------------------------------------------------------------------------------
+
+#: the CLI's verbs (a test holds this equal to the commands registered on cli.app)
+VERBS = frozenset({"lookup", "explain", "init", "prompt", "kill", "wait", "watch", "free"})
+#: the lookup flags answered here, and the setting each one turns on
+LOOKUP_FLAGS = {
+    "--tcp": "tcp", "-t": "tcp", "--udp": "udp", "-u": "udp", "-4": "ipv4", "-6": "ipv6",
+    "--listening": "listening", "-l": "listening", "--json": "json", "--pids": "pids",
+    "-q": "pids", "--debug": "debug",
+}  # fmt: skip
+
+
+def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
+    """`portwho [lookup] [PORT...] [simple flags]`; None for anything else or any error."""
+    args = list(argv[1:] if argv[:1] == ["lookup"] else argv)
+    if args and args[0] in VERBS:
+        return None
+    flags = {LOOKUP_FLAGS[a] for a in args if a in LOOKUP_FLAGS}
+    specs = [a for a in args if a not in LOOKUP_FLAGS]
+    if any(not s or s.startswith("-") for s in specs):
+        return None  # options the full CLI owns (--from, --backend, --help), or bad input
+    from portwho import commands
+    from portwho.errors import PortwhoError
+
+    try:
+        query = commands.build_query(
+            specs, **{k: k in flags for k in ("tcp", "udp", "ipv4", "ipv6", "listening")}
+        )
+        output: commands.Output = (
+            "json" if "json" in flags else "pids" if "pids" in flags else "text"
+        )
+        backend = env.get("PORTWHO_BACKEND") or None
+        return int(
+            commands.run_lookup(
+                query, backend=backend, source=None, fmt=None, output=output, debug="debug" in flags
+            )
+        )
+    except PortwhoError:
+        return None  # the full CLI says it, in the one place errors are worded
 
 
 # --- init ----------------------------------------------------------------------------------

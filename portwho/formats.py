@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "netstat-windows": "portwho.backends.netstat_windows",
     "lsof": "portwho.backends.lsof",
     "netstat-macos": "portwho.backends.netstat_macos",
+    "proc-net": "portwho.backends.proc_net",
 }
 
 

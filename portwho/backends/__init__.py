@@ -23,12 +23,13 @@ MODULES: dict[str, str] = {
     "netstat-windows": "portwho.backends.netstat_windows",
     "lsof": "portwho.backends.lsof",
     "netstat-macos": "portwho.backends.netstat_macos",
+    "netlink": "portwho.backends.netlink",
 }
 
 #: platform -> names in the order they are tried
 CHAINS: dict[str, tuple[str, ...]] = {
     # fuser is not in the chain: it names pids but no addresses, and sees no more than ss.
-    "linux": ("psutil", "ss", "netstat", "lsof"),
+    "linux": ("netlink", "psutil", "ss", "netstat", "lsof"),
     "darwin": ("psutil", "netstat-macos", "lsof"),
     "win32": ("psutil", "powershell", "netstat-windows"),
 }

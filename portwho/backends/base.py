@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 class Answer:
     """What one backend saw.
 
-    `complete` is False when the backend knows it could not see everything: sockets whose owner
-    it could not name (pid None), or only the current user's processes. The chain then asks the
-    next backend to fill in.
+    `complete` is False when the backend knows another backend might see more: sockets whose
+    owner it could not name (pid None) for lack of permission, or only the current user's
+    processes. The chain then asks the next backend to fill in. A backend may say complete with
+    owners still unnamed when no other backend could name them (e.g. another PID namespace).
     """
 
     sockets: tuple[Socket, ...]

@@ -1,0 +1,176 @@
+"""The Linux fast path: sockets from NETLINK_SOCK_DIAG (or /proc/net/*), owners from /proc/PID/fd.
+
+The kernel filters by port, so a free port is one netlink round trip per table and no process
+scan. When sockets match, their inodes are looked up in /proc/PID/fd, processes owned by the
+socket's uid first, stopping as soon as every inode has an owner. Only the pid and the name
+(/proc/PID/comm) are filled in here: core enriches the pids it keeps.
+
+Kept import-light on purpose (no psutil, no ipaddress): it runs from prompts and wait loops.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from portwho.backends import netlink_diag
+from portwho.backends.base import Answer
+from portwho.backends.proc_owners import PROC, Owners, find_owners, process_name
+from portwho.errors import BackendUnavailable
+from portwho.model import FAMILIES, Family, Protocol, Query, Socket
+
+if TYPE_CHECKING:
+    from portwho._run import Runner
+
+_SHORT = {"ipv4": "4", "ipv6": "6"}
+
+
+def port_ranges(ports: Iterable[int]) -> list[tuple[int, int]]:
+    """Collapse ports into inclusive runs, so 8000-8100 is one filter block, not 101."""
+    runs: list[tuple[int, int]] = []
+    for port in sorted(set(ports)):
+        if runs and port == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], port)
+        else:
+            runs.append((port, port))
+    return runs
+
+
+def state_mask(protocol: Protocol, listening_only: bool) -> int:
+    if not listening_only:
+        return netlink_diag.ALL_STATES
+    return 1 << (netlink_diag.TCP_LISTEN if protocol == "tcp" else netlink_diag.TCP_CLOSE)
+
+
+def _from_proc(protocol: Protocol, family: Family, query: Query) -> list[Socket]:
+    from portwho.backends import proc_net  # only on the fallback: it brings in `re`
+
+    try:
+        table = proc_net.read_table(protocol, family)
+    except OSError as exc:
+        raise BackendUnavailable(f"neither sock_diag nor /proc/net/{protocol}: {exc}") from exc
+    return [replace(s, source="netlink") for s in table if query.wants(s)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Dump:
+    """How to ask the kernel for one query's sockets."""
+
+    mask_listening: bool
+    bytecode: bytes | None
+    sport: int  # the one queried port, which the kernel checks before the bytecode; 0: several
+
+    def run(self, protocol: Protocol, family: Family | None) -> list[Socket]:
+        mask = state_mask(protocol, self.mask_listening)
+        return netlink_diag.dump(protocol, family, mask, self.bytecode, self.sport)
+
+
+def _tables(query: Query) -> list[tuple[Protocol, Family | None]]:
+    """TCP in both families is one walk of the kernel's table (its hash is shared), not two."""
+    wanted: list[tuple[Protocol, Family | None]] = []
+    for protocol in sorted(query.protocols):
+        if protocol == "tcp" and len(query.families) == 2:
+            wanted.append(("tcp", None))
+        else:
+            wanted += [(protocol, family) for family in sorted(query.families)]
+    return wanted
+
+
+def _tag(protocol: Protocol, family: Family | None) -> str:
+    return " ".join(protocol + _SHORT[f] for f in ((family,) if family else ("ipv4", "ipv6")))
+
+
+def _one_table(
+    how: _Dump, protocol: Protocol, family: Family | None, query: Query, use_netlink: bool
+) -> Iterator[tuple[str, str, list[Socket]]]:
+    """Yield (source, tables, sockets): sock_diag first; a refused both-families request is
+    asked again per family; /proc/net/* when netlink is unavailable."""
+    if use_netlink:
+        try:
+            yield "netlink", _tag(protocol, family), how.run(protocol, family)
+            return
+        except netlink_diag.NetlinkUnavailable:
+            if family is None:
+                for one in FAMILIES:
+                    yield from _one_table(how, protocol, one, query, use_netlink)
+                return
+    for one in (family,) if family else FAMILIES:
+        yield "/proc/net", _tag(protocol, one), _from_proc(protocol, one, query)
+
+
+def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], str]:
+    """The sockets matching `query` and which source answered for each table."""
+    if query.ports is not None and not query.ports:
+        return [], "no ports asked"
+    ports = sorted(query.ports or ())
+    code = netlink_diag.port_filter(port_ranges(ports)) if ports else None
+    how = _Dump(query.listening_only, code, ports[0] if len(ports) == 1 else 0)
+    found: list[Socket] = []
+    via: dict[str, list[str]] = {"netlink": [], "/proc/net": []}
+    for protocol, family in _tables(query):
+        for source, tables, sockets in _one_table(how, protocol, family, query, use_netlink):
+            found += sockets
+            via[source].append(tables)
+    return found, "; ".join(f"{k}: {' '.join(v)}" for k, v in via.items() if v)
+
+
+def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
+    owned = [s for s in sockets if s.inode is not None]
+    owners = find_owners(
+        {s.inode for s in owned if s.inode}, {s.uid for s in owned if s.uid is not None}
+    )
+    names: dict[int, str | None] = {}
+    result: list[Socket] = []
+    for sock in sockets:
+        pid = owners.pids.get(sock.inode) if sock.inode is not None else None
+        if pid is not None and pid not in names:
+            names[pid] = process_name(pid)
+        result.append(sock if pid is None else replace(sock, pid=pid, process=names[pid]))
+    return result, owners
+
+
+@dataclass(frozen=True, slots=True)
+class NetlinkBackend:
+    """`use_netlink=False` forces the /proc/net/* tables (tests; kernels without sock_diag)."""
+
+    name: str = "netlink"
+    use_netlink: bool = True
+
+    def collect(self, query: Query, runner: Runner | None = None) -> Answer:
+        if not os.path.isdir(f"{PROC}/self/fd"):  # noqa: PTH112
+            raise BackendUnavailable("no Linux /proc here")
+        found, via = find_sockets(query, self.use_netlink)
+        sockets, owners = attach_owners(found)
+        # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
+        hidden = sum(1 for s in sockets if s.pid is None and s.inode is not None)
+        detail = f"{via}; owners: {owners.scanned} processes scanned"
+        if hidden:
+            detail += f", {hidden} sockets without owner ({owners.unreadable} fd tables unreadable)"
+        # Every other backend reads the same /proc: when we could read every fd table (or are
+        # root), an owner we did not find lives in another PID namespace and nobody can name it.
+        final = hidden == 0 or owners.unreadable == 0 or os.geteuid() == 0
+        return Answer(sockets=tuple(sockets), complete=final, detail=detail)
+
+
+BACKEND = NetlinkBackend()
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m portwho.backends.netlink [PORT...]`: the backend alone (bench, debugging).
+    No ports lists every listener. Exit 0 when something holds a port, 1 when free."""
+    ports = frozenset(int(a) for a in argv)
+    query = Query(ports=ports or None, listening_only=not ports)
+    answer = BACKEND.collect(query)
+    for s in answer.sockets:
+        peer = f"{s.remote_address}:{s.remote_port}" if s.remote_port else "*"
+        print(s.protocol + s.family[-1], f"{s.local_address}:{s.local_port}", peer,
+              s.state or "-", s.pid, s.process, sep="\t")  # fmt: skip
+    return 0 if answer.sockets else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,187 @@
+"""Ask the kernel for sockets over NETLINK_SOCK_DIAG, the way `ss` does, without ss.
+
+One SOCK_DIAG_BY_FAMILY dump per (protocol, family), with an INET_DIAG_REQ_BYTECODE filter on
+the source port, so the kernel sends only the sockets on the queried ports: a free port costs
+one round trip however many sockets the machine holds. Pure socket + struct; no ctypes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+from collections.abc import Iterable, Iterator
+
+from portwho.model import Family, Protocol, Socket
+
+NETLINK_SOCK_DIAG = 4
+SOCK_DIAG_BY_FAMILY = 20
+TCPDIAG_GETSOCK = 18  # the older request: its dumps cover IPv4 and IPv6 in one table walk
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLM_F_REQUEST = 0x1
+NLM_F_DUMP = 0x300
+INET_DIAG_REQ_BYTECODE = 1
+BC_JMP = 1
+BC_S_GE = 2
+BC_S_LE = 3
+TCP_LISTEN = 10
+TCP_CLOSE = 7  # an unconnected UDP socket
+ALL_STATES = 0xFFFFFFFF
+
+_NLMSGHDR = struct.Struct("=IHHII")
+# inet_diag_req_v2: family, protocol, ext, pad, states, then inet_diag_sockid whose source port
+# (big-endian), when not 0, makes the kernel skip other ports before it even runs the bytecode.
+_REQ = struct.Struct("=BBBBI")
+_SOCKID = struct.Struct(">HH44x")
+# inet_diag_req (TCPDIAG_GETSOCK): family, src_len, dst_len, ext, sockid, states, dbs.
+_REQ_COMPAT = struct.Struct("=BBBB")
+_REQ_COMPAT_TAIL = struct.Struct("=II")
+_RTATTR = struct.Struct("=HH")
+_OP = struct.Struct("=BBH")
+# inet_diag_msg: family, state, timer, retrans, sport/dport (big-endian), src, dst, if, cookie,
+# expires, rqueue, wqueue, uid, inode.
+_MSG = struct.Struct("=BBBB")
+_MSG_PORTS = struct.Struct(">HH")
+_MSG_TAIL = struct.Struct("=IIIII")
+_FAMILY = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+_PROTO = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
+
+
+#: Kernel TCP state numbers (include/net/tcp_states.h) -> the names model.TCP_STATES uses.
+#: 0C is TCP_NEW_SYN_RECV (a request socket), which ss also shows as SYN-RECV.
+KERNEL_STATES: dict[int, str] = {
+    0x01: "ESTABLISHED",
+    0x02: "SYN_SENT",
+    0x03: "SYN_RECV",
+    0x04: "FIN_WAIT1",
+    0x05: "FIN_WAIT2",
+    0x06: "TIME_WAIT",
+    0x07: "CLOSE",
+    0x08: "CLOSE_WAIT",
+    0x09: "LAST_ACK",
+    0x0A: "LISTEN",
+    0x0B: "CLOSING",
+    0x0C: "SYN_RECV",
+}
+
+
+def ntop(family: Family, packed: bytes) -> str:
+    """Format an address the way addr.canonical does, without importing ipaddress on the hot
+    path: inet_ntop already prints RFC 5952 text, except for IPv4-mapped IPv6 addresses, which
+    Python's ipaddress (and so every other parser) spells differently."""
+    if family == "ipv4":
+        return socket.inet_ntop(socket.AF_INET, packed)
+    text = socket.inet_ntop(socket.AF_INET6, packed)
+    if "." in text:
+        from portwho.backends.addr import canonical
+
+        return canonical(text, "ipv6")
+    return text
+
+
+class NetlinkUnavailable(Exception):
+    """The kernel would not answer this dump (no netlink, no diag module, refused)."""
+
+
+def port_filter(ranges: Iterable[tuple[int, int]]) -> bytes:
+    """Bytecode accepting a socket whose source port lies in any of the inclusive ranges.
+
+    Each range is `S_GE lo; S_LE hi; JMP end`: a failed comparison jumps to the next range, the
+    last range's failures jump past the end (reject), and ending exactly at the end accepts.
+    """
+    spans = sorted(set(ranges))
+    if not spans:
+        raise ValueError("no port ranges")
+    out = b""
+    for index, (low, high) in enumerate(spans):
+        # GE fails to the next block (or 4 bytes past the end), LE fails over its JMP likewise.
+        out += _OP.pack(BC_S_GE, 8, 20) + _OP.pack(0, 0, low)
+        out += _OP.pack(BC_S_LE, 8, 12) + _OP.pack(0, 0, high)
+        if index < len(spans) - 1:
+            after = 20 * (len(spans) - index - 2) + 16  # the blocks still to come
+            out += _OP.pack(BC_JMP, 4, 4 + after)
+    return out
+
+
+def request(
+    protocol: Protocol, family: Family | None, states: int, bytecode: bytes | None, sport: int = 0
+) -> bytes:
+    """A dump request; family None asks for both families in one walk (TCP only)."""
+    if family is None:
+        if protocol != "tcp":
+            raise ValueError("only TCP has a both-families dump")
+        kind = TCPDIAG_GETSOCK
+        body = _REQ_COMPAT.pack(0, 0, 0, 0) + _SOCKID.pack(sport, 0)
+        body += _REQ_COMPAT_TAIL.pack(states, 0)
+    else:
+        kind = SOCK_DIAG_BY_FAMILY
+        body = _REQ.pack(_FAMILY[family], _PROTO[protocol], 0, 0, states) + _SOCKID.pack(sport, 0)
+    if bytecode:
+        body += _RTATTR.pack(_RTATTR.size + len(bytecode), INET_DIAG_REQ_BYTECODE) + bytecode
+    header = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), kind, NLM_F_REQUEST | NLM_F_DUMP, 1, 0)
+    return header + body
+
+
+def _decode(protocol: Protocol, data: memoryview, at: int) -> Socket:
+    number, state, _, _ = _MSG.unpack_from(data, at)
+    family: Family = "ipv6" if number == socket.AF_INET6 else "ipv4"
+    sport, dport = _MSG_PORTS.unpack_from(data, at + 4)
+    width = 4 if family == "ipv4" else 16
+    local = ntop(family, bytes(data[at + 8 : at + 8 + width]))
+    remote = ntop(family, bytes(data[at + 24 : at + 24 + width]))
+    _, _, _, uid, inode = _MSG_TAIL.unpack_from(data, at + 52)
+    return Socket(
+        protocol=protocol,
+        family=family,
+        local_address=local,
+        local_port=sport,
+        remote_address=remote if dport else None,
+        remote_port=dport or None,
+        state=KERNEL_STATES.get(state, str(state)) if protocol == "tcp" else None,
+        # TIME_WAIT and request sockets have no inode and no owner; their uid 0 means nothing.
+        uid=uid if inode else None,
+        inode=inode or None,
+        source="netlink",
+    )
+
+
+def _messages(sock: socket.socket) -> Iterator[tuple[int, memoryview, int]]:
+    """Yield (type, buffer, payload offset) until NLMSG_DONE; raise on NLMSG_ERROR."""
+    while True:
+        data = memoryview(sock.recv(1 << 17))
+        if not data:
+            raise NetlinkUnavailable("netlink socket closed mid-dump")
+        at = 0
+        while at + _NLMSGHDR.size <= len(data):
+            length, kind, _, _, _ = _NLMSGHDR.unpack_from(data, at)
+            if length < _NLMSGHDR.size:
+                raise NetlinkUnavailable("malformed netlink message")
+            if kind == NLMSG_DONE:
+                return
+            if kind == NLMSG_ERROR:
+                code = -struct.unpack_from("=i", data, at + _NLMSGHDR.size)[0]
+                raise NetlinkUnavailable(f"sock_diag refused: {os.strerror(code)}")
+            yield kind, data, at + _NLMSGHDR.size
+            at += (length + 3) & ~3
+
+
+def dump(
+    protocol: Protocol,
+    family: Family | None,
+    states: int = ALL_STATES,
+    bytecode: bytes | None = None,
+    sport: int = 0,
+) -> list[Socket]:
+    """All sockets of one protocol and family (None: both, TCP only) in `states` (a 1<<state
+    mask) whose source port is `sport` (0: any) and that pass `bytecode`."""
+    try:
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+    except OSError as exc:
+        raise NetlinkUnavailable(f"no NETLINK_SOCK_DIAG socket: {exc.strerror}") from exc
+    with sock:
+        try:
+            sock.sendto(request(protocol, family, states, bytecode, sport), (0, 0))
+            return [_decode(protocol, data, at) for _, data, at in _messages(sock)]
+        except OSError as exc:
+            raise NetlinkUnavailable(f"sock_diag dump failed: {exc.strerror}") from exc

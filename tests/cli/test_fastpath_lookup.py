@@ -1,0 +1,67 @@
+"""The Typer-free lookup path must answer exactly as the full CLI does, or hand over."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from portwho import cli, fastpath
+from tests.live.helpers import spawn_holder
+
+FULL_CLI = "import sys; from portwho.cli import main; main(sys.argv[1:])"
+
+
+def both(*args: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    env = {**os.environ, "PORTWHO_BACKEND": ""}
+    fast = [sys.executable, "-m", "portwho", *args]
+    full = [sys.executable, "-c", FULL_CLI, *args]
+    return tuple(  # type: ignore[return-value]
+        subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env, check=False)
+        for argv in (fast, full)
+    )
+
+
+def comparable(text: str) -> object:
+    doc = json.loads(text)
+    for attempt in doc.get("trail", []):
+        attempt.pop("ms")
+    return doc
+
+
+def test_the_verbs_it_knows_are_the_cli_verbs() -> None:
+    import typer
+
+    group = typer.main.get_command(cli.app)
+    assert fastpath.VERBS == set(group.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.live
+@pytest.mark.parametrize(
+    "extra", [[], ["--tcp"], ["-4", "--listening"], ["lookup"], ["--udp", "-6"]], ids=str
+)
+def test_fast_and_full_lookups_agree(extra: list[str]) -> None:
+    with spawn_holder() as h:
+        ports = [str(h.ports["tcp4"]), str(h.ports["udp6"])]
+        args = [*extra, *ports] if extra[:1] == ["lookup"] else [*ports, *extra]
+        fast, full = both(*args, "--json")
+    assert fast.returncode == full.returncode
+    assert comparable(fast.stdout) == comparable(full.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["abc"], ["0"], ["-1"], ["--bogus"], ["80", "--from", "/nonexistent"], ["--help"], [""]],
+    ids=str,
+)
+def test_what_it_does_not_answer_goes_to_the_full_cli(args: list[str]) -> None:
+    assert fastpath.lookup(args, {}) is None
+    fast, full = both(*args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        full.returncode,
+        full.stdout,
+        full.stderr,
+    )
