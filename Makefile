@@ -56,5 +56,10 @@ clean:  ## remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
 
 BENCH_PROCS ?= 100,400
+# The benchmark times portwho as users get it: installed from a wheel (compiled, no editable
+# import hook), in a venv of its own.
+BENCH_VENV ?= .venv-bench
 bench: install  ## time portwho vs ss, lsof, fuser, netstat, psutil under load (BENCH_PROCS=100,400)
-	$(BIN)/python scripts/bench.py --procs $(BENCH_PROCS)
+	rm -rf $(BENCH_VENV) && $(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet .
+	PORTWHO_BENCH_EXE=$(BENCH_VENV)/bin/portwho $(BIN)/python scripts/bench.py --procs $(BENCH_PROCS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import statistics
 import subprocess  # the load is a long-lived child; portwho._run only runs to completion
@@ -54,6 +55,9 @@ GOALS = (
 
 
 def portwho_argv() -> list[str]:
+    exe = os.environ.get("PORTWHO_BENCH_EXE")
+    if exe:
+        return [exe]
     venv = REPO / ".venv" / "bin" / "portwho"
     return [str(venv)] if venv.exists() else [sys.executable, "-m", "portwho"]
 
