@@ -27,8 +27,9 @@ def reveal_hint(port: int, platform: str, *, privileged: bool = False) -> str:
     """The command that would name a hidden owner."""
     if privileged:
         return (
-            "even root cannot see its process from here: it belongs to another container or"
-            " PID namespace (ask on the host, or enter the namespace with nsenter)"
+            "even root cannot read its owner's file table from here: the process lives in"
+            " another PID namespace or container (ask on the host, or enter it with nsenter),"
+            " or is protected from inspection"
         )
     if platform == "win32":
         return (
