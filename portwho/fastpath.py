@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from portwho import promptcache
+if TYPE_CHECKING:
+    from portwho import promptcache
+
 
 INIT_FLAGS = {"--no-prompt", "--no-completion"}
 PROMPT_FORMATS = ("plain", "ansi", "tmux")
@@ -26,6 +29,11 @@ def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         return init(argv[1:])
     if argv[:1] == ["prompt"]:
         return prompt(argv[1:], env)
+    if list(argv) in (["--version"], ["-V"]):
+        from portwho import __version__
+
+        sys.stdout.write(f"portwho {__version__}\n")
+        return 0
     return lookup(argv, env)
 
 
@@ -74,7 +82,7 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 
 
 def init(args: Sequence[str]) -> int | None:
-    from portwho import shellinit
+    from portwho import promptcache, shellinit
 
     if not args or args[0] not in shellinit.SHELLS or not set(args[1:]) <= INIT_FLAGS:
         return None
@@ -116,6 +124,8 @@ def styled(segment: str, color: str, fmt: str) -> str:
 
 def prompt(args: Sequence[str], env: Mapping[str, str]) -> int | None:
     """Print the segment from the cache; start a background refresh when it is stale."""
+    from portwho import promptcache
+
     fmt = prompt_format(args)
     if fmt is None:
         return None
@@ -131,6 +141,8 @@ def prompt(args: Sequence[str], env: Mapping[str, str]) -> int | None:
 
 def spawn_refresh() -> None:
     """Start `portwho prompt --refresh` detached, unless one is visibly running already."""
+    from portwho import promptcache
+
     lock = promptcache.cache_dir() / promptcache.LOCK_NAME
     if promptcache.lock_held(lock):
         return
@@ -199,6 +211,8 @@ def port_candidates(
 
 
 def complete(env: Mapping[str, str]) -> int | None:
+    from portwho import promptcache
+
     _, _, shell = env.get("_PORTWHO_COMPLETE", "").partition("_")
     if shell not in ("bash", "zsh", "fish", "powershell", "pwsh"):
         return None

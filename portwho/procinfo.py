@@ -1,7 +1,8 @@
 """Process details for the pids a lookup found: name, user, command line, cwd, start time.
 
-Every pid gets the same treatment whichever backend found it. A field psutil may not read
-(AccessDenied) stays None; a process that exited mid-lookup keeps only what the backend saw.
+Every pid gets the same treatment whichever backend found it: psutil, or on Linux the same
+facts read from /proc directly (portwho.procfs). A field we may not read stays None; a process
+that exited mid-lookup keeps only what the backend saw.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ def _field(proc: Any, psutil: Any, method: str) -> Any:
         return None
 
 
-def describe(pid: int) -> dict[str, Any]:
-    """What psutil may tell about `pid`; {} when the process is gone."""
+def describe(pid: int, platform: str | None = None) -> dict[str, Any]:
+    """Name, user, command line, cwd and start of `pid`; {} when the process is gone."""
+    if (platform or sys.platform).startswith("linux"):
+        from portwho import procfs
+
+        return procfs.describe(pid)
+    return describe_psutil(pid)
+
+
+def describe_psutil(pid: int) -> dict[str, Any]:
     import psutil
 
     try:
@@ -43,7 +52,8 @@ def describe(pid: int) -> dict[str, Any]:
 def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socket]:
     """Fill in owner details; what a backend already knew is kept when psutil knows less."""
     socks = list(sockets)
-    details = {pid: describe(pid) for pid in {s.pid for s in socks if s.pid is not None}}
+    pids = {s.pid for s in socks if s.pid is not None}
+    details = {pid: describe(pid, platform) for pid in pids}
     if (platform or sys.platform) == "darwin":
         _from_ps(details)
     out = []
