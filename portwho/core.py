@@ -43,7 +43,7 @@ def fill_in(first: Socket, later: Socket) -> Socket:
         for f in dataclasses.fields(Socket)
         if getattr(first, f.name) is None and getattr(later, f.name) is not None
     }
-    return dataclasses.replace(first, **missing) if missing else first
+    return first.but(**missing) if missing else first
 
 
 def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer | None]:

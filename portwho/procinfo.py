@@ -7,7 +7,6 @@ that exited mid-lookup keeps only what the backend saw.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -59,7 +58,7 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
     out = []
     for sock in socks:
         known = {k: v for k, v in details.get(sock.pid or -1, {}).items() if v is not None}
-        out.append(dataclasses.replace(sock, **known) if known else sock)
+        out.append(sock.but(**known) if known else sock)
     return out
 
 

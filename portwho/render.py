@@ -252,31 +252,26 @@ LIST_COLUMNS = ("PORT", "PROTO", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
 
 
 def list_rows(result: LookupResult) -> list[tuple[str, ...]]:
+    # A busy server lists tens of thousands of sockets of a few hundred processes: word each
+    # owner once.
+    owners: dict[int | None, tuple[str, str, str, str]] = {}
     rows: list[tuple[str, ...]] = []
     for s in result.sockets:
-        cmd = command_text(s.cmdline) if s.cmdline else ""
-        pid = str(s.pid) if s.pid is not None else "hidden"
-        rows.append(
-            (
-                str(s.local_port),
-                proto_label(s),
-                endpoint(s.local_address, s.local_port).rsplit(":", 1)[0],
-                pid,
-                s.user or "",
-                s.process or "",
-                cmd,
-            )
-        )
+        owner = owners.get(s.pid)
+        if owner is None:
+            pid = str(s.pid) if s.pid is not None else "hidden"
+            cmd = command_text(s.cmdline) if s.cmdline else ""
+            owner = owners[s.pid] = (pid, s.user or "", s.process or "", cmd)
+        host = f"[{s.local_address}]" if ":" in s.local_address else s.local_address
+        rows.append((str(s.local_port), proto_label(s), host, *owner))
     return rows
 
 
 def plain_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> list[str]:
-    widths = [max(len(r[i]) for r in [tuple(header), *rows]) for i in range(len(header) - 1)]
-    out = []
-    for row in [tuple(header), *rows]:
-        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
-        out.append("  ".join([*cells, row[-1]]).rstrip())
-    return out
+    table = [tuple(header), *rows]
+    widths = [max(map(len, column)) for column in list(zip(*table, strict=True))[:-1]]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    return [fmt.format(*row).rstrip() for row in table]
 
 
 # -- JSON -------------------------------------------------------------------------------------

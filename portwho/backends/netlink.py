@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.backends import netlink_diag
@@ -51,7 +51,7 @@ def _from_proc(protocol: Protocol, family: Family, query: Query) -> list[Socket]
         table = proc_net.read_table(protocol, family)
     except OSError as exc:
         raise BackendUnavailable(f"neither sock_diag nor /proc/net/{protocol}: {exc}") from exc
-    return [replace(s, source="netlink") for s in table if query.wants(s)]
+    return [s.but(source="netlink") for s in table if query.wants(s)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +127,7 @@ def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
         pid = owners.pids.get(sock.inode) if sock.inode is not None else None
         if pid is not None and pid not in names:
             names[pid] = process_name(pid)
-        result.append(sock if pid is None else replace(sock, pid=pid, process=names[pid]))
+        result.append(sock if pid is None else sock.but(pid=pid, process=names[pid]))
     return result, owners
 
 

@@ -132,3 +132,12 @@ def test_a_view_of_only_our_own_sockets_never_says_free() -> None:
     report = core.verdict(5432, [], view="own", platform="darwin")
     assert report.verdict is Verdict.UNKNOWN
     assert report.hint and "sudo portwho 5432" in report.hint
+
+
+def test_but_is_replace() -> None:
+    import dataclasses
+
+    base = sock(None)
+    assert base.but(pid=3, process="x") == dataclasses.replace(base, pid=3, process="x")
+    with pytest.raises(TypeError, match="no field"):
+        base.but(nonsense=1)
