@@ -340,6 +340,9 @@ def error_json(code: str, message: str, exit_code: int) -> str:
 def trail_lines(trail: Iterable[Attempt]) -> list[str]:
     out = []
     for a in trail:
+        if a.outcome.value == "skipped":
+            out.append(f"debug: {a.backend:<16} skipped: an earlier backend answered completely")
+            continue
         detail = f": {a.detail}" if a.detail else ""
         count = f", {a.count} socket(s)" if a.outcome.value in ("answered", "partial") else ""
         out.append(f"debug: {a.backend:<16} {a.outcome.value}{count} in {a.ms:.1f} ms{detail}")
