@@ -11,7 +11,8 @@ PORT    ?= 60714
 IANA_CSV ?= ../shared/data/service-names-port-numbers.csv
 SHELL_FILES := $(wildcard shell/*.bash shell/*.sh)
 
-.PHONY: help install run test test-fast lint format typecheck check registry bench os-tools clean
+.PHONY: help install run test test-fast lint format typecheck check registry bench os-tools \
+	smoke-powershell clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +49,9 @@ check: lint typecheck test  ## everything CI runs
 
 registry: install  ## rebuild portwho/registry/iana.tsv from IANA's CSV (IANA_CSV=path)
 	$(BIN)/python scripts/build_registry.py $(IANA_CSV)
+
+smoke-powershell: install  ## load `portwho init powershell` in a real pwsh (Windows CI; needs pwsh)
+	pwsh -NoProfile -NonInteractive -File tests/shells/smoke.ps1 -Exe $(BIN)/portwho
 
 os-tools:  ## install the OS tools the live tests use (Debian/Ubuntu, as root)
 	bash .ci/os-tools.sh
