@@ -121,3 +121,35 @@ def test_from_file_reads_saved_output_without_enrichment(
     assert set(sock) >= SOCKET_FIELDS
     assert sock["pid"] == 9185 and sock["process"] == "my server (v1)"
     assert sock["cwd"] is None  # never enriched from this machine
+
+
+def test_from_stdin_as_in_ssh_host_ss_pipe() -> None:
+    import subprocess
+    import sys
+
+    from tests.fakes import fixture
+
+    text = fixture("ss/debian-12__ss-Hnatupe-root.txt")
+    proc = subprocess.run(
+        [sys.executable, "-m", "portwho", "35147", "--from", "-", "--json"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0
+    assert doc["origin"] == "<stdin>"
+    assert doc["trail"][0]["backend"] == "ss"
+    assert {s["pid"] for s in doc["sockets"]} == {9185}
+
+
+def test_backend_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTWHO_BACKEND", "psutil")
+    code, out, _ = run(["9", "--json"], capsys)
+    trail = json.loads(out)["trail"]
+    assert [a["backend"] for a in trail] == ["psutil"]
+    assert code in (0, 1)
