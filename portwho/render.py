@@ -236,7 +236,7 @@ def explain_lines(f: PortFacts, native_commands: Sequence[str]) -> list[Line]:
         lines.append([("    none", "dim")])
     for (name, desc), protos in _by_name(f.services).items():
         label = f"    {name or '(reserved)'} {'/'.join(protos)}"
-        lines.append([(label, "cyan"), (f"  {desc}" if desc != name else "", "")])
+        lines.append([(label, "cyan"), (f"  {desc}" if desc and desc != name else "", "")])
     if f.notes:
         lines.append([("  Everyday users:", "bold")])
         lines.extend([[("    " + note, "")] for note in f.notes])
