@@ -76,7 +76,7 @@ def prompt_cmd(
     from portwho import fastpath, promptrefresh
 
     if refresh:
-        promptrefresh.refresh(verbs())
+        promptrefresh.refresh(verbs(), options=options())
     fastpath.prompt(["--format", fmt.value], {"PORTWHO_PROMPT": _env("PORTWHO_PROMPT")})
 
 
@@ -96,6 +96,21 @@ def verbs() -> list[tuple[str, str]]:
     ]
 
 
+def options() -> list[tuple[str, str, str]]:
+    """Every visible verb's options with their help, so the fast path can complete `--<TAB>`
+    from the cache instead of building the whole Typer app at each Tab press."""
+    group: Any = typer.main.get_command(app)
+    return [
+        (name, opt, param.help or "")
+        for name, cmd in sorted(group.commands.items())
+        if not cmd.hidden
+        for param in cmd.params
+        if not getattr(param, "hidden", False)
+        for opt in [*param.opts, *param.secondary_opts]
+        if opt.startswith("-")
+    ]
+
+
 def busy_items(args: list[str], incomplete: str, found: Any, ctx: Any) -> list[CompletionItem]:
     """Busy ports when the word is the first one or one of lookup's ports."""
     first = found is ctx.command and ctx.parent is None
@@ -104,7 +119,7 @@ def busy_items(args: list[str], incomplete: str, found: Any, ctx: Any) -> list[C
         return []
     from portwho import promptrefresh
 
-    cache = promptrefresh.fresh_cache(verbs())
+    cache = promptrefresh.fresh_cache(verbs(), options())
     ports = cache.ports if cache is not None else ()
     return [CompletionItem(str(p), help=name) for p, name in ports if str(p).startswith(incomplete)]
 

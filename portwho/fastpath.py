@@ -210,6 +210,19 @@ def port_candidates(
     return out
 
 
+def option_candidates(
+    cache: promptcache.Cache, args: Sequence[str], incomplete: str
+) -> list[tuple[str, str]] | None:
+    """A verb's options for `--<TAB>` (lookup's when the first word is not a verb); None when
+    the cache has none or the word is not an option (option values go to the full CLI)."""
+    if not incomplete.startswith("-"):
+        return None
+    verbs = {v for v, _ in cache.verbs}
+    verb = args[0] if args and args[0] in verbs else "lookup"
+    found = [(o, h) for v, o, h in cache.options if v == verb and o.startswith(incomplete)]
+    return found or None
+
+
 def complete(env: Mapping[str, str]) -> int | None:
     from portwho import promptcache
 
@@ -223,6 +236,8 @@ def complete(env: Mapping[str, str]) -> int | None:
     if parsed is None or cache is None or not cache.fresh:
         return None
     found = port_candidates(cache, *parsed)
+    if found is None:
+        found = option_candidates(cache, *parsed)
     if found is None:
         return None
     sys.stdout.write("".join(format_item(shell, v, h) + "\n" for v, h in found))

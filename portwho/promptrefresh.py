@@ -32,7 +32,11 @@ def current_user() -> str | None:
         return None
 
 
-def refresh(verbs: Iterable[tuple[str, str]], path: Path | None = None) -> bool:
+def refresh(
+    verbs: Iterable[tuple[str, str]],
+    path: Path | None = None,
+    options: Iterable[tuple[str, str, str]] = (),
+) -> bool:
     """Rewrite the cache; False when another refresh holds the lock (nothing to do then)."""
     path = path or promptcache.cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,18 +46,22 @@ def refresh(verbs: Iterable[tuple[str, str]], path: Path | None = None) -> bool:
     try:
         config = promptconfig.load_config()
         busy = collect()
-        text = promptconfig.render_cache(int(time.time()), config, busy, verbs, current_user())
+        text = promptconfig.render_cache(
+            int(time.time()), config, busy, verbs, current_user(), options
+        )
         promptcache.write_atomic(path, text)
     finally:
         lock.unlink(missing_ok=True)
     return True
 
 
-def fresh_cache(verbs: Iterable[tuple[str, str]]) -> promptcache.Cache | None:
+def fresh_cache(
+    verbs: Iterable[tuple[str, str]], options: Iterable[tuple[str, str, str]] = ()
+) -> promptcache.Cache | None:
     """The cache, refreshed first when stale (for a Tab press the fast path could not serve)."""
     cache = promptcache.read_cache()
     if cache is not None and cache.fresh:
         return cache
-    if refresh(verbs):
+    if refresh(verbs, options=options):
         return promptcache.read_cache()
     return cache

@@ -86,3 +86,25 @@ def test_lock_is_exclusive_and_stale_lock_is_taken(tmp_path: Path) -> None:
 
     os.utime(lock, (old, old))
     assert promptcache.take_lock(lock)
+
+
+def test_options_come_from_the_cache_like_the_full_cli() -> None:
+    from portwho import cli_shell
+
+    options = cli_shell.options()
+    verbs = cli_shell.verbs()
+    text = promptconfig.render_cache(int(time.time()), PromptConfig(), BUSY, verbs, "me", options)
+    cache = promptcache.parse_cache(text)
+    assert cache is not None
+    lookup = fastpath.option_candidates(cache, [], "--")
+    assert lookup is not None and ("--tcp", "TCP only.") in lookup
+    assert {o for o, _ in lookup} == {o for v, o, _ in options if v == "lookup" and o[:2] == "--"}
+    kill = fastpath.option_candidates(cache, ["kill"], "--s")
+    assert kill == [("--signal", "Signal to send first (name or number).")]
+    assert fastpath.option_candidates(cache, ["kill"], "9") is None  # not an option: full CLI
+    assert (
+        fastpath.option_candidates(
+            promptcache.parse_cache(text.split("\no\t")[0]) or cache, [], "--"
+        )
+        is None
+    )  # a cache without options: full CLI
