@@ -22,6 +22,7 @@ when the test process dies (it waits on its stdin).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -93,3 +94,20 @@ def spawn_holder(
     finally:
         proc.kill()
         proc.wait(5)
+
+
+@functools.cache
+def world_readable_package() -> str:
+    """A copy of the `portwho` package that any user can import, for tests that drop to another
+    uid: the checkout itself may sit in a folder only its owner can enter (CI clones into a
+    mktemp folder). Returns the folder to put on sys.path (or use as cwd)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "portwho"
+    top = Path(tempfile.mkdtemp(prefix="portwho-readable-"))
+    shutil.copytree(source, top / "portwho", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [top, *top.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return str(top)

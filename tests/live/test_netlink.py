@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from portwho.backends import netlink, netlink_diag
 from portwho.backends.addr import canonical
 from portwho.model import Protocol, Query, Socket
+from tests.live.helpers import world_readable_package
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(sys.platform != "linux", reason="Linux only")]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +146,7 @@ def test_unprivileged_reader_sees_socket_but_not_owner(holder: Child) -> None:
     )
     out = subprocess.run(
         [SYSTEM_PY, "-c", code], capture_output=True, text=True, user=65534,
-        cwd=REPO_ROOT, check=True, timeout=30,
+        cwd=world_readable_package(), check=True, timeout=30,
     )  # fmt: skip
     complete, rows = json.loads(out.stdout)
     assert complete is False
