@@ -109,7 +109,13 @@ def lookup_cmd(
 
     with _errors(as_json):
         query = commands.build_query(
-            ports or [], tcp=tcp, udp=udp, ipv4=ipv4, ipv6=ipv6, listening=listening
+            ports or [],
+            tcp=tcp,
+            udp=udp,
+            ipv4=ipv4,
+            ipv6=ipv6,
+            listening=listening,
+            saved=from_file is not None,
         )
         code = commands.run_lookup(
             query,

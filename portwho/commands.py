@@ -16,8 +16,16 @@ Output = Literal["text", "json", "pids"]
 
 
 def build_query(
-    specs: list[str], *, tcp: bool, udp: bool, ipv4: bool, ipv6: bool, listening: bool
+    specs: list[str],
+    *,
+    tcp: bool,
+    udp: bool,
+    ipv4: bool,
+    ipv6: bool,
+    listening: bool,
+    saved: bool = False,
 ) -> Query:
+    """With no port: every listener of this machine, or every socket of a saved output."""
     chosen_p: list[Protocol] = [p for p, on in zip(PROTOCOLS, (tcp, udp), strict=True) if on]
     chosen_f: list[Family] = [f for f, on in zip(FAMILIES, (ipv4, ipv6), strict=True) if on]
     protocols = frozenset(chosen_p or PROTOCOLS)
@@ -27,7 +35,7 @@ def build_query(
         ports=ports,
         protocols=protocols,
         families=families,
-        listening_only=listening or ports is None,
+        listening_only=listening or (ports is None and not saved),
     )
 
 

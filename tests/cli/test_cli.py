@@ -153,3 +153,17 @@ def test_backend_from_the_environment(
     trail = json.loads(out)["trail"]
     assert [a["backend"] for a in trail] == ["psutil"]
     assert code in (0, 1)
+
+
+def test_from_without_a_port_lists_every_socket_in_the_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.fakes import FIXTURES
+
+    path = FIXTURES / "netstat-linux" / "debian-12__netstat-natupeW-root.txt"
+    code, out, _ = run(["--from", str(path), "--json"], capsys)
+    states = {s["state"] for s in json.loads(out)["sockets"]}
+    assert code == 0
+    assert {"LISTEN", "ESTABLISHED", None} <= states  # connections too, not only listeners
+    code, out, _ = run(["--from", str(path), "--json", "--listening"], capsys)
+    assert {s["state"] for s in json.loads(out)["sockets"]} <= {"LISTEN", None}
