@@ -7,16 +7,15 @@ enrich=False: procinfo would look the Mac pids up on this machine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from portwho._run import Completed
 from portwho.backends import lsof
 from portwho.core import exit_code, lookup
-from portwho.errors import ExitCode, ToolMissing, ToolTimeout
+from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Verdict
+from tests.fakes import FakeRunner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TAHOE = (FIXTURES / "netstat-macos/macos26-tahoe__netstat_-anvW_-p_tcp+udp.txt").read_text()
@@ -28,24 +27,6 @@ BANNER = "Active Internet connections (including servers)\n"
 def _runs(text: str) -> dict[str, str]:
     _, tcp, udp = text.split(BANNER)
     return {"tcp": BANNER + tcp, "udp": BANNER + udp}
-
-
-class FakeRunner:
-    """Replays text (or raises) per tool; netstat answers per `-p tcp` / `-p udp`."""
-
-    def __init__(self, **tools: str | dict[str, str] | Exception) -> None:
-        self.tools = tools
-        self.calls: list[tuple[str, ...]] = []
-
-    def __call__(self, argv: Sequence[str], timeout: float) -> Completed:
-        self.calls.append(tuple(argv))
-        if argv[0] not in self.tools:
-            raise ToolMissing(f"{argv[0]} is not installed")
-        reply = self.tools[argv[0]]
-        if isinstance(reply, Exception):
-            raise reply
-        text = reply[argv[-1]] if isinstance(reply, dict) else reply
-        return Completed(argv=tuple(argv), returncode=0, stdout=text, stderr="")
 
 
 def _lookup(runner: FakeRunner, *ports: int) -> LookupResult:

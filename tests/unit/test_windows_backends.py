@@ -7,39 +7,20 @@ is BackendFailed, and nothing ever returns an empty answer for output it could n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from portwho._run import Completed
 from portwho.backends import load, netsh, netstat_windows, powershell
-from portwho.errors import BackendFailed, BackendUnavailable, ParseError, ToolMissing, ToolTimeout
+from portwho.errors import BackendFailed, BackendUnavailable, ParseError, ToolTimeout
 from portwho.model import Query
+from tests.fakes import FakeRunner, Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NETSTAT = (FIXTURES / "netstat-windows/win10-en__netstat-ano.txt").read_bytes().decode()
 TASKLIST = (FIXTURES / "tasklist/win10-en__tasklist-fo-csv-nh.txt").read_bytes().decode()
 PS_JSON = (FIXTURES / "powershell/ps74-win11__portwho-script-localport-3000-5353.txt").read_bytes()
-
-Reply = Callable[[Sequence[str]], Completed]
-
-
-class FakeRunner:
-    """Answers by executable name; records every argv it was handed."""
-
-    def __init__(self, **replies: Completed | Exception) -> None:
-        self.replies = replies
-        self.calls: list[tuple[str, ...]] = []
-
-    def __call__(self, argv: Sequence[str], timeout: float) -> Completed:
-        self.calls.append(tuple(argv))
-        reply = self.replies.get(argv[0].replace(".", "_"))
-        if reply is None:
-            raise ToolMissing(f"{argv[0]} is not installed")
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
 
 
 def ok(stdout: str, code: int = 0, stderr: str = "") -> Completed:
@@ -63,10 +44,10 @@ def test_netstat_backend_names_owners_with_tasklist() -> None:
 def test_netstat_backend_keeps_pids_when_tasklist_fails(
     failure: Completed | Exception | None,
 ) -> None:
-    replies: dict[str, Completed | Exception] = {"netstat": ok(NETSTAT)}
+    replies: dict[str, Reply] = {"netstat": ok(NETSTAT)}
     if failure is not None:
         replies["tasklist"] = failure
-    answer = netstat_windows.BACKEND.collect(PORT_3000, FakeRunner(**replies))
+    answer = netstat_windows.BACKEND.collect(PORT_3000, FakeRunner(replies))
     assert answer.sockets and all(s.pid is not None and s.process is None for s in answer.sockets)
     assert answer.detail
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from portwho.core import exit_code, lookup
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import Outcome, Query, Verdict
-from tests.unit.test_windows_backends import FakeRunner, ok
+from tests.fakes import FakeRunner
+from tests.unit.test_windows_backends import ok
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NETSTAT = (FIXTURES / "netstat-windows/win10-en__netstat-ano.txt").read_bytes().decode()
