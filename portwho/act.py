@@ -151,7 +151,7 @@ def elevated(ports: Sequence[int], platform: str) -> str:
 def parse_signal(text: str) -> int:
     """TERM, SIGTERM, term or 15 -> the signal number; UsageError with the valid names."""
     word = text.strip().upper()
-    if word.isdigit():
+    if word.isdecimal():
         number = int(word)
         if number in {int(s) for s in signal.Signals}:
             return number

@@ -29,7 +29,7 @@ class DefaultGroup(TyperGroup):
         if not args or (args[0] not in self.commands and args[0] not in GROUP_OPTIONS):
             args = ["lookup", *args]
         for word in args:
-            if word.startswith("-") and word[1:].isdigit() and word not in ("-4", "-6"):
+            if word.startswith("-") and word[1:].isdecimal() and word not in ("-4", "-6"):
                 raise UsageError(f"{word} is not a port: ports are 1-65535")
         return super().parse_args(ctx, args)
 
@@ -152,7 +152,7 @@ def _errors(as_json: bool) -> Iterator[None]:
 
 def fail(message: str, code: ExitCode, name: str = "usage", *, as_json: bool = False) -> None:
     if as_json:
-        from portwho.render import error_json
+        from portwho.jsonview import error_json
 
         typer.echo(error_json(name, message, int(code)))
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Literal
 
-from portwho import backends, core, render
+from portwho import backends, core, jsonview, render
 from portwho.errors import ExitCode, UsageError
 from portwho.facts import PortFacts, facts_for
 from portwho.model import FAMILIES, PROTOCOLS, Family, LookupResult, Protocol, Query
@@ -91,7 +91,7 @@ def run_lookup(
         sys.stdout.write("".join(f"{pid}\n" for pid in pids))
     elif output == "json":
         facts = port_facts([r.port for r in result.ports], query.protocols)
-        sys.stdout.write(render.result_json(result, facts, int(code)) + "\n")
+        sys.stdout.write(jsonview.result_json(result, facts, int(code)) + "\n")
     elif query.ports is None:
         render.emit_table(render.list_rows(result), render.LIST_COLUMNS)
     elif len(result.ports) > FULL_VIEW_MAX:
@@ -118,7 +118,7 @@ def explain(specs: list[str], *, as_json: bool) -> None:
     every = {p: facts_for(p, platform=plat, os_range=os_range, all_platforms=True) for p in ports}
     if as_json:
         doc = {
-            "schema": render.SCHEMA,
+            "schema": jsonview.SCHEMA,
             "ports": [
                 {"port": p, **f.to_json(), "native_commands": native.commands(p, plat)}
                 for p, f in every.items()

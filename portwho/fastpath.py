@@ -179,7 +179,7 @@ def completion_args(shell: str, env: Mapping[str, str]) -> tuple[list[str], str]
     if shell == "bash":
         words = split_words(env.get("COMP_WORDS", ""))
         cword = env.get("COMP_CWORD", "")
-        if words is None or not cword.isdigit():
+        if words is None or not cword.isdecimal():
             return None
         index = int(cword)
         return words[1:index], words[index] if index < len(words) else ""

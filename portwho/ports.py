@@ -56,9 +56,9 @@ def _check_port(value: int, text: str) -> int:
 
 
 def _number(text: str) -> int | None:
-    if text.isdigit() and not text.isascii():
+    if text.isdecimal() and not text.isascii():
         raise UsageError(f"{text!r} uses non-ASCII digits; type the port with 0-9")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def parse_spec(text: str, names: Callable[[str], list[int]] | None = None) -> list[int]:
@@ -66,7 +66,7 @@ def parse_spec(text: str, names: Callable[[str], list[int]] | None = None) -> li
     spec = text.strip()
     if not spec:
         raise UsageError(f"empty port argument; {_HINT}")
-    if spec.startswith("-") and spec[1:].isdigit():
+    if spec.startswith("-") and spec[1:].isdecimal():
         raise UsageError(f"{spec} is not a port: ports are 1-65535")
     number = _number(spec)
     if number is not None:
@@ -108,7 +108,7 @@ _READERS = {"darwin": "portwho.backends.sysctl", "win32": "portwho.backends.nets
 
 def parse_linux_range(text: str) -> tuple[int, int]:
     fields = text.split()
-    if len(fields) != 2 or not all(f.isdigit() for f in fields):
+    if len(fields) != 2 or not all(f.isdecimal() for f in fields):
         raise ValueError(f"unexpected ip_local_port_range: {text!r}")
     return int(fields[0]), int(fields[1])
 

@@ -84,7 +84,7 @@ def parse_cache(text: str) -> Cache | None:
     """The cache file's content, or None when it is missing, foreign or garbled."""
     lines = text.split("\n")
     head = lines[0].split("\t", 4)
-    if len(head) != 5 or head[0] != VERSION or not (head[1].isdigit() and head[2].isdigit()):
+    if len(head) != 5 or head[0] != VERSION or not (head[1].isdecimal() and head[2].isdecimal()):
         return None
     ports: list[tuple[int, str]] = []
     verbs: list[tuple[str, str]] = []
@@ -92,7 +92,7 @@ def parse_cache(text: str) -> Cache | None:
     for line in lines[1:]:
         kind, _, rest = line.partition("\t")
         first, _, second = rest.partition("\t")
-        if kind == "p" and first.isdigit():
+        if kind == "p" and first.isdecimal():
             ports.append((int(first), second))
         elif kind == "c" and first:
             verbs.append((first, second))

@@ -50,7 +50,7 @@ def port_set(text: str) -> frozenset[int]:
     ports: set[int] = set()
     for word in text.replace(",", " ").split():
         low, _, high = word.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
+        if not low.isdecimal() or (high and not high.isdecimal()):
             continue
         start, end = int(low), int(high or low)
         if 0 < start <= end <= 65535 and end - start < 65536:
@@ -63,7 +63,7 @@ def sgr(color: str) -> str:
     name = color.strip().lower()
     if name in ("", "-", "none", "off"):
         return "-"
-    if name.isdigit() and int(name) < 256:
+    if name.isdecimal() and int(name) < 256:
         return f"38;5;{name}"
     return COLORS.get(name, "33")
 
@@ -73,7 +73,7 @@ def _flag(text: str) -> bool:
 
 
 def _number(text: str, default: int, low: int) -> int:
-    return max(low, int(text)) if text.strip().isdigit() else default
+    return max(low, int(text)) if text.strip().isdecimal() else default
 
 
 def settings(env: Mapping[str, str], path: Path | None = None) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Text, table and JSON views of a LookupResult. The only module that imports rich.
+"""Text and table views of a LookupResult (JSON: portwho.jsonview). The only module that
+imports rich.
 
 Every view is built as lines of (text, style) segments; plain output joins the text, a terminal
 gets the same lines styled by rich. So piped output and terminal output never drift apart.
@@ -6,16 +7,14 @@ gets the same lines styled by rich. So piped output and terminal output never dr
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from typing import IO
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
 
-SCHEMA = 1
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
 
@@ -272,69 +271,6 @@ def plain_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> list[
     widths = [max(map(len, column)) for column in list(zip(*table, strict=True))[:-1]]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
     return [fmt.format(*row).rstrip() for row in table]
-
-
-# -- JSON -------------------------------------------------------------------------------------
-
-
-def socket_json(s: Socket) -> dict[str, Any]:
-    return {
-        "protocol": s.protocol,
-        "family": s.family,
-        "local_address": s.local_address,
-        "local_port": s.local_port,
-        "remote_address": s.remote_address,
-        "remote_port": s.remote_port,
-        "state": s.state,
-        "role": "listening" if s.listening else "connected",
-        "pid": s.pid,
-        "process": s.process,
-        "user": s.user,
-        "uid": s.uid,
-        "cmdline": list(s.cmdline) if s.cmdline is not None else None,
-        "cwd": s.cwd,
-        "started": s.started,
-        "inode": s.inode,
-        "source": s.source,
-    }
-
-
-def attempt_json(a: Attempt) -> dict[str, Any]:
-    return {
-        "backend": a.backend,
-        "outcome": a.outcome.value,
-        "detail": a.detail,
-        "ms": a.ms,
-        "count": a.count,
-    }
-
-
-def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
-    q = result.query
-    doc = {
-        "schema": SCHEMA,
-        "origin": result.origin,
-        "query": {
-            "ports": sorted(q.ports) if q.ports is not None else None,
-            "protocols": sorted(q.protocols),
-            "families": sorted(q.families),
-            "listening_only": q.listening_only,
-        },
-        "exit_code": exit_code,
-        "ports": [
-            {"port": r.port, "verdict": r.verdict.value, "hint": r.hint}
-            | (facts[r.port].to_json() if r.port in facts else {})
-            for r in result.ports
-        ],
-        "sockets": [socket_json(s) for s in result.sockets],
-        "trail": [attempt_json(a) for a in result.trail],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
-
-
-def error_json(code: str, message: str, exit_code: int) -> str:
-    error = {"code": code, "message": message, "exit_code": exit_code}
-    return json.dumps({"schema": SCHEMA, "error": error}, ensure_ascii=False)
 
 
 def trail_lines(trail: Iterable[Attempt]) -> list[str]:

@@ -10,7 +10,8 @@ import json
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from portwho.render import command_text, endpoint, proto_label, role, socket_json
+from portwho.jsonview import socket_json
+from portwho.render import command_text, endpoint, proto_label, role
 
 if TYPE_CHECKING:
     from portwho.act_poll import Event, PortState, Watcher

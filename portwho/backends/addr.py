@@ -58,7 +58,7 @@ def split_host_port(text: str) -> tuple[str, int | None]:
         raise ParseError(f"no port in address {text!r}")
     if port == "*":
         return host, None
-    if not port.isdigit() or not port.isascii():
+    if not port.isdecimal() or not port.isascii():
         raise ParseError(f"bad port in address {text!r}")
     value = int(port)
     if value > 65535:
@@ -69,7 +69,7 @@ def split_host_port(text: str) -> tuple[str, int | None]:
 def service_port(name: str, protocol: str) -> int | None:
     """Map a service name printed instead of a port (lsof without -P, netstat without -n) back
     to its number through the shipped IANA table, or None when nobody knows the name."""
-    if name.isdigit() and name.isascii():
+    if name.isdecimal() and name.isascii():
         return int(name)
     from portwho import registry
 

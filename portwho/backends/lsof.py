@@ -76,7 +76,7 @@ class Owner:
 def _port(text: str, protocol: Protocol) -> int | None:
     if text == "*":
         return None
-    if text.isdigit() and text.isascii():
+    if text.isdecimal() and text.isascii():
         value = int(text)
         if value > 65535:
             raise ParseError(f"port out of range: {text!r}")

@@ -72,7 +72,7 @@ class _Reader:
 
 
 def _int(value: str, what: str) -> int:
-    if not (value.isdigit() and value.isascii()):
+    if not (value.isdecimal() and value.isascii()):
         raise ParseError(f"lsof field output: bad {what} {value!r}")
     return int(value)
 

@@ -44,11 +44,11 @@ def _columns(tokens: list[str]) -> tuple[int, Family, int, Protocol] | None:
 
 def _owner(tokens: list[str], type_at: int) -> lsof.Owner:
     pid = tokens[1]
-    if not (pid.isdigit() and pid.isascii()):
+    if not (pid.isdecimal() and pid.isascii()):
         raise ParseError(f"lsof table: bad PID {pid!r}")
     user = tokens[type_at - 2] if type_at >= 4 else None
     uid = None
-    if user is not None and user.isdigit() and user.isascii():
+    if user is not None and user.isdecimal() and user.isascii():
         uid, user = int(user), None  # lsof prints the uid when the name is unknown
     return lsof.Owner(pid=int(pid), process=lsof.unescape(tokens[0]), user=user, uid=uid)
 

@@ -73,7 +73,7 @@ def parse(text: str) -> list[Socket]:
 def _parse_row(line: str) -> Socket:
     words = [(m.group(), m.start()) for m in re.finditer(r"\S+", line)]
     protocol, family = _PROTOS[words[0][0]]
-    if len(words) < 5 or not (words[1][0].isdigit() and words[2][0].isdigit()):
+    if len(words) < 5 or not (words[1][0].isdecimal() and words[2][0].isdecimal()):
         raise ParseError(f"not a netstat row: {line!r}")
     rest = words[5:]
     state = None
@@ -95,8 +95,8 @@ def _parse_row(line: str) -> Socket:
         state=state if protocol == "tcp" else None,
         pid=pid,
         process=program,
-        user=None if user is None or user.isdigit() else user,
-        uid=int(user) if user is not None and user.isdigit() else None,
+        user=None if user is None or user.isdecimal() else user,
+        uid=int(user) if user is not None and user.isdecimal() else None,
         inode=inode,
         source=NAME,
     )
@@ -106,7 +106,7 @@ def _user_inode(
     rest: list[tuple[str, int]],
 ) -> tuple[str | None, int | None, list[tuple[str, int]]]:
     """-e adds User and Inode before PID/Program name; tell by the Inode being a number."""
-    if len(rest) >= 2 and rest[1][0].isdigit() and not _OWNER.match(rest[0][0]):
+    if len(rest) >= 2 and rest[1][0].isdecimal() and not _OWNER.match(rest[0][0]):
         return rest[0][0], int(rest[1][0]), rest[2:]
     return None, None, rest
 
@@ -125,7 +125,7 @@ def _split(text: str, protocol: Protocol) -> tuple[str, int | None]:
     hostpart, sep, port = text.rpartition(":")
     if not sep:
         raise ParseError(f"no port in address {text!r}")
-    if port == "*" or (port.isdigit() and port.isascii()):
+    if port == "*" or (port.isdecimal() and port.isascii()):
         return addr.split_host_port(text)
     try:
         number = addr.service_port(port, protocol)

@@ -131,7 +131,7 @@ def _owner(rest: list[str], layout: Layout) -> tuple[int | None, str | None]:
             raise ParseError(f"netstat: no process:pid in {' '.join(rest)!r}")
         name, pid = match.groups()
         return _pid(pid), name.strip() or None
-    if at >= len(rest) or not rest[at].isdigit():
+    if at >= len(rest) or not rest[at].isdecimal():
         raise ParseError(f"netstat: no pid in column {at} of {' '.join(rest)!r}")
     return _pid(rest[at]), None
 

@@ -100,11 +100,11 @@ def _row(tokens: list[str]) -> Socket:
 def _tail(rest: list[str], protocol: Protocol) -> tuple[str | None, int | None]:
     """The optional state word and the optional pid after the two addresses."""
     state = None
-    if rest and not rest[0].isdigit():
+    if rest and not rest[0].isdecimal():
         state = _STATES.get(rest[0], rest[0].upper())
         rest = rest[1:]
     pid = None
-    if rest and rest[0].isascii() and rest[0].isdigit():
+    if rest and rest[0].isascii() and rest[0].isdecimal():
         # pid 0 is the System Idle Process placeholder Windows prints for TIME_WAIT: no owner
         pid = int(rest[0]) or None
         rest = rest[1:]
@@ -132,7 +132,7 @@ def _address(text: str, protocol: Protocol) -> tuple[str, int | None]:
 def _port(port: str, protocol: Protocol, text: str) -> int | None:
     if port == "*":
         return None
-    if port.isascii() and port.isdigit():
+    if port.isascii() and port.isdecimal():
         if int(port) > 65535:
             raise ParseError(f"port out of range in address {text!r}")
         return int(port)

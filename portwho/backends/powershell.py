@@ -181,7 +181,7 @@ def _text(item: dict[str, Any], key: str) -> str:
 
 def _number(item: dict[str, Any], key: str) -> int | None:
     value = item.get(key)
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdecimal():
         value = int(value)
     if value is None:
         return None
@@ -197,7 +197,7 @@ def _state(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         state = _STATE_NUMBERS.get(value)
     elif isinstance(value, str):
-        state = _STATE_NUMBERS.get(int(value)) if value.isascii() and value.isdigit() else None
+        state = _STATE_NUMBERS.get(int(value)) if value.isascii() and value.isdecimal() else None
         state = state or _STATE_NAMES.get(value.lower())
     if state is None:
         raise ParseError(f"unknown TCP state {value!r}")

@@ -21,7 +21,7 @@ _SETTINGS = {"internet", "datacenter", "compat", "custom", "datacentercustom", "
 
 
 def _is_number(word: str) -> bool:
-    return word.isascii() and word.isdigit()
+    return word.isascii() and word.isdecimal()
 
 
 def _is_address(word: str) -> bool:

@@ -100,7 +100,7 @@ def find_owners(inodes: set[int], uids: set[int]) -> Owners:
     probes: list[_Probe] = []
     unreadable = 0
     for name in os.listdir(PROC):  # noqa: PTH208
-        if name.isdigit():
+        if name.isdecimal():
             try:
                 probes.append(_probe(int(name), uids))
             except PermissionError:

@@ -90,7 +90,7 @@ def _parse_row(line: str, old_style: bool) -> list[Socket]:
     state = None
     if i < len(words) and words[i][0] in STATES:
         state, i = STATES[words[i][0]], i + 1
-    if len(words) < i + 4 or not (words[i][0].isdigit() and words[i + 1][0].isdigit()):
+    if len(words) < i + 4 or not (words[i][0].isdecimal() and words[i + 1][0].isdecimal()):
         raise ParseError(f"not an ss row: {line!r}")
     # Without a Netid column (ss -t or ss -u alone) the state tells: UDP sockets print UNCONN.
     proto: Protocol = protocol or ("udp" if state == "CLOSE" else "tcp")

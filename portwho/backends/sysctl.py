@@ -21,7 +21,7 @@ _TIMEOUT = 3.0
 def parse_range(text: str) -> tuple[int, int]:
     """Two port numbers, first <= last, else ParseError."""
     values = text.split()
-    if len(values) != 2 or not all(v.isdigit() and v.isascii() for v in values):
+    if len(values) != 2 or not all(v.isdecimal() and v.isascii() for v in values):
         raise ParseError(f"expected two port numbers from sysctl, got {text.strip()[:80]!r}")
     first, last = int(values[0]), int(values[1])
     if not 0 < first <= last <= 65535:

@@ -44,7 +44,7 @@ def names(text: str) -> dict[int, str]:
 
 
 def _task(row: list[str]) -> Task:
-    if len(row) < 2 or not (row[1].isascii() and row[1].isdigit()):
+    if len(row) < 2 or not (row[1].isascii() and row[1].isdecimal()):
         raise ParseError(f"not a tasklist CSV row: {row!r}")
     return Task(
         image=row[0],
@@ -55,7 +55,7 @@ def _task(row: list[str]) -> Task:
 
 
 def _memory(text: str) -> int | None:
-    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdecimal())
     return int(digits) if digits else None
 
 

@@ -46,6 +46,7 @@ def test_service_names_through_the_registry() -> None:
         ("", "empty port argument"),
         ("9000-8000", "backwards"),
         ("１２３", "non-ASCII digits"),
+        ("²", "unknown port or service name"),  # a digit to str.isdigit, not to int()
         ("1-100000", "out of range"),
         ("8000-", "unknown port or service name"),
         ("http;rm -rf /", "unknown port or service name"),

@@ -1,0 +1,72 @@
+"""The JSON view of a lookup (schema 1): a contract scripts rely on, so every field is named
+here once. Errors in --json mode are JSON too, with a stable `code`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from portwho.facts import PortFacts
+from portwho.model import Attempt, LookupResult, Socket
+
+SCHEMA = 1
+
+
+def socket_json(s: Socket) -> dict[str, Any]:
+    return {
+        "protocol": s.protocol,
+        "family": s.family,
+        "local_address": s.local_address,
+        "local_port": s.local_port,
+        "remote_address": s.remote_address,
+        "remote_port": s.remote_port,
+        "state": s.state,
+        "role": "listening" if s.listening else "connected",
+        "pid": s.pid,
+        "process": s.process,
+        "user": s.user,
+        "uid": s.uid,
+        "cmdline": list(s.cmdline) if s.cmdline is not None else None,
+        "cwd": s.cwd,
+        "started": s.started,
+        "inode": s.inode,
+        "source": s.source,
+    }
+
+
+def attempt_json(a: Attempt) -> dict[str, Any]:
+    return {
+        "backend": a.backend,
+        "outcome": a.outcome.value,
+        "detail": a.detail,
+        "ms": a.ms,
+        "count": a.count,
+    }
+
+
+def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
+    q = result.query
+    doc = {
+        "schema": SCHEMA,
+        "origin": result.origin,
+        "query": {
+            "ports": sorted(q.ports) if q.ports is not None else None,
+            "protocols": sorted(q.protocols),
+            "families": sorted(q.families),
+            "listening_only": q.listening_only,
+        },
+        "exit_code": exit_code,
+        "ports": [
+            {"port": r.port, "verdict": r.verdict.value, "hint": r.hint}
+            | (facts[r.port].to_json() if r.port in facts else {})
+            for r in result.ports
+        ],
+        "sockets": [socket_json(s) for s in result.sockets],
+        "trail": [attempt_json(a) for a in result.trail],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def error_json(code: str, message: str, exit_code: int) -> str:
+    error = {"code": code, "message": message, "exit_code": exit_code}
+    return json.dumps({"schema": SCHEMA, "error": error}, ensure_ascii=False)
