@@ -12,18 +12,12 @@ import pytest
 from portwho._run import Completed, run
 from portwho.backends import fuser, netstat_linux, ss
 from portwho.model import Query, Socket
+from tests.tools import need
 
 from .helpers import Holder, spawn_holder
 
 pytestmark = pytest.mark.live
 OTHER_UID = 65533  # neither root nor the holder's 65534
-
-
-def need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("PORTWHO_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"{tool} is required (PORTWHO_REQUIRE_TOOLS=1) but not installed")
-        pytest.skip(f"{tool} is not installed")
 
 
 def expected(h: Holder) -> set[tuple[object, ...]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,14 +15,10 @@ from portwho._run import run
 from portwho.backends import lsof, ps, sysctl
 from portwho.errors import BackendFailed
 from portwho.model import Query
+from tests.tools import need
 
 pytestmark = pytest.mark.live
 HOLDER = Path(__file__).with_name("holder.py")
-
-
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None and os.environ.get("PORTWHO_REQUIRE_TOOLS") != "1":
-        pytest.skip(f"{tool} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,7 @@ def holder() -> Iterator[dict[str, int]]:
 
 
 def test_lsof_finds_every_socket_of_the_child(holder: dict[str, int]) -> None:
-    _need("lsof")
+    need("lsof")
     names = ("tcp4", "tcp6", "udp4", "udp6", "server", "client")
     query = Query(ports=frozenset(holder[n] for n in names))
     answer = lsof.BACKEND.collect(query, run)
@@ -57,7 +52,7 @@ def test_lsof_finds_every_socket_of_the_child(holder: dict[str, int]) -> None:
 
 
 def test_lsof_listing_listeners_keeps_udp(holder: dict[str, int]) -> None:
-    _need("lsof")
+    need("lsof")
     answer = lsof.BACKEND.collect(Query(listening_only=True), run)
     mine = {(s.protocol, s.local_port) for s in answer.sockets if s.pid == holder["pid"]}
     assert mine == {
@@ -70,13 +65,13 @@ def test_lsof_listing_listeners_keeps_udp(holder: dict[str, int]) -> None:
 
 
 def test_lsof_on_a_free_port_is_nothing_not_failure() -> None:
-    _need("lsof")
+    need("lsof")
     answer = lsof.BACKEND.collect(Query(ports=frozenset({1})), run)
     assert answer.sockets == ()
 
 
 def test_ps_describes_the_child(holder: dict[str, int]) -> None:
-    _need("ps")
+    need("ps")
     info = ps.describe([holder["pid"], 2**22 + 12345], run)
     assert set(info) == {holder["pid"]}
     mine = info[holder["pid"]]
@@ -87,6 +82,6 @@ def test_ps_describes_the_child(holder: dict[str, int]) -> None:
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="checks the failure path off macOS")
 def test_sysctl_without_the_macos_keys_fails_typed() -> None:
-    _need("sysctl")
+    need("sysctl")
     with pytest.raises(BackendFailed):
         sysctl.ephemeral_range(run)

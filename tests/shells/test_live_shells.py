@@ -4,7 +4,6 @@ TTL, Tab offers it with its process; and a steady-state render starts no process
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,15 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import need
+
 from .conftest import init_text
 
 pytestmark = pytest.mark.live
-
-
-def need(*tools: str) -> None:
-    for tool in tools:
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} not installed")
 
 
 def tmux(sock: str, *args: str) -> str:

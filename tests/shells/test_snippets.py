@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,15 +10,11 @@ from pathlib import Path
 import pytest
 
 from portwho import shellinit
+from tests.tools import need
 
 from .conftest import REPO, init_text
 
 SH = REPO / "shell"
-
-
-def need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} not installed")
 
 
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
