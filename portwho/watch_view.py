@@ -53,6 +53,8 @@ class StatusLine:
 
     def show(self, state: PortState, elapsed: float, changed: bool) -> None:
         self.state, self.elapsed = state, elapsed
+        if state.busy == self.want_busy:
+            return  # met: finish() says so; a "waiting until" line would contradict it
         if self.tty:
             self.stream.write("\r\x1b[K" + self.text(state, elapsed))
         elif changed:
