@@ -173,3 +173,23 @@ def test_free_search_skips_ephemeral_unless_a_range_is_asked() -> None:
     assert act_free.search_span(None, None) == (act_free.DEFAULT_START, 65535)
     with pytest.raises(UsageError):
         act_free.search_span(9000, (8000, 8100))
+
+
+def test_the_wait_status_never_says_waiting_once_the_wish_is_met() -> None:
+    import io
+
+    from portwho.act_poll import PortState
+    from portwho.model import Socket
+    from portwho.watch_view import StatusLine
+
+    out = io.StringIO()
+    status = StatusLine(out, want_busy=True)
+    status.show(PortState(port=8765), 0.0, True)
+    assert "waiting until something listens" in out.getvalue()
+    held = Socket(protocol="tcp", family="ipv4", local_address="127.0.0.1", local_port=8765,
+                  state="LISTEN", pid=7, process="python3")  # fmt: skip
+    lines = out.getvalue().count("\n")
+    status.show(PortState(port=8765, holders=(held,)), 2.0, True)
+    status.finish(True, 30)
+    assert out.getvalue().count("\n") == lines + 1
+    assert out.getvalue().endswith("port 8765 has a listener (after 2.00 s)\n")
