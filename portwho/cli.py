@@ -17,7 +17,8 @@ import typer
 from typer.core import TyperGroup
 
 from portwho import __version__
-from portwho.errors import ExitCode, PortwhoError, UsageError
+from portwho.errors import ExitCode, PortwhoError
+from portwho.ports import parse_spec
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
 
@@ -29,8 +30,9 @@ class DefaultGroup(TyperGroup):
         if not args or (args[0] not in self.commands and args[0] not in GROUP_OPTIONS):
             args = ["lookup", *args]
         for word in args:
+            # Click would call "-1" an unknown option; the port parser says what is wrong.
             if word.startswith("-") and word[1:].isdecimal() and word not in ("-4", "-6"):
-                raise UsageError(f"{word} is not a port: ports are 1-65535")
+                parse_spec(word)
         return super().parse_args(ctx, args)
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from portwho import backends, native
-from portwho.backends.base import Answer
+from portwho.backends.base import Answer, is_root
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
 
@@ -163,7 +162,7 @@ def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | N
         return PortReport(port=port, verdict=Verdict.IN_USE)
     if any(s.needs_owner for s in mine):
         plat = platform or backends.platform_key()
-        hint = native.reveal_hint(port, plat, privileged=_privileged(plat))
+        hint = native.reveal_hint(port, plat, privileged=plat != "win32" and is_root())
         return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
     if view == "nothing":
         return PortReport(port=port, verdict=Verdict.UNKNOWN)
@@ -181,11 +180,6 @@ def _default_runner(argv: Sequence[str], timeout: float) -> Completed:
     from portwho._run import run
 
     return run(argv, timeout)
-
-
-def _privileged(platform: str) -> bool:
-    geteuid = getattr(os, "geteuid", None)
-    return platform != "win32" and geteuid is not None and geteuid() == 0
 
 
 _SEVERITY = {

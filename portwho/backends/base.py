@@ -7,10 +7,13 @@ whose instance is exported as `BACKEND`. Unavailability and failure are exceptio
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from portwho._run import Runner
     from portwho.model import Query, Socket
 
@@ -39,6 +42,23 @@ class Backend(Protocol):
     def collect(self, query: Query, runner: Runner) -> Answer:
         """Return the sockets matching `query` (it may return more; core filters again)."""
         ...
+
+
+def port_runs(ports: Iterable[int]) -> list[tuple[int, int]]:
+    """Ports as inclusive runs, so 8000-8100 is one filter clause (ss, lsof, netlink), not 101."""
+    runs: list[tuple[int, int]] = []
+    for port in sorted(set(ports)):
+        if runs and port == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], port)
+        else:
+            runs.append((port, port))
+    return runs
+
+
+def is_root() -> bool:
+    """POSIX root (Windows has no geteuid: elevation is asked for differently there)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and geteuid() == 0
 
 
 def check_ok(text: str, returncode: int, tool: str, ok_codes: tuple[int, ...] = (0,)) -> str:

@@ -8,13 +8,13 @@ unless root), so its answer is complete only for root.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.backends import addr
-from portwho.backends.base import Answer
+from portwho.backends.base import Answer, port_runs
+from portwho.backends.base import is_root as _is_root  # a seam: tests play root and not
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -163,22 +163,8 @@ def _selectors(query: Query) -> list[list[str]]:
     if query.ports is None:
         tcp = ["-iTCP", "-sTCP:LISTEN"] if query.listening_only else ["-iTCP"]
         return [tcp, ["-iUDP"]]
-    ports = sorted(query.ports)
-    specs = _port_specs(ports)
+    specs = [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in port_runs(query.ports)]
     return [[f"-i{proto}:{spec}" for spec in specs for proto in ("TCP", "UDP")]]
-
-
-def _port_specs(ports: list[int]) -> list[str]:
-    """Contiguous runs become ranges (8000-8100) so a range query stays one short argv."""
-    specs: list[str] = []
-    start = prev = ports[0]
-    for port in [*ports[1:], -1]:
-        if port == prev + 1:
-            prev = port
-            continue
-        specs.append(str(start) if start == prev else f"{start}-{prev}")
-        start = prev = port
-    return specs
 
 
 def argvs(query: Query) -> list[list[str]]:
@@ -212,11 +198,6 @@ class LsofBackend:
             all_sockets=False,
             detail="lsof sees only this user's processes",
         )
-
-
-def _is_root() -> bool:
-    geteuid = getattr(os, "geteuid", None)
-    return geteuid is not None and geteuid() == 0
 
 
 BACKEND = LsofBackend()

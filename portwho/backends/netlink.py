@@ -11,12 +11,12 @@ Kept import-light on purpose (no psutil, no ipaddress): it runs from prompts and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.backends import netlink_diag
-from portwho.backends.base import Answer
+from portwho.backends.base import Answer, is_root, port_runs
 from portwho.backends.proc_owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
@@ -25,17 +25,6 @@ if TYPE_CHECKING:
     from portwho._run import Runner
 
 _SHORT = {"ipv4": "4", "ipv6": "6"}
-
-
-def port_ranges(ports: Iterable[int]) -> list[tuple[int, int]]:
-    """Collapse ports into inclusive runs, so 8000-8100 is one filter block, not 101."""
-    runs: list[tuple[int, int]] = []
-    for port in sorted(set(ports)):
-        if runs and port == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], port)
-        else:
-            runs.append((port, port))
-    return runs
 
 
 def state_mask(protocol: Protocol, listening_only: bool) -> int:
@@ -105,7 +94,7 @@ def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], 
     if query.ports is not None and not query.ports:
         return [], "no ports asked"
     ports = sorted(query.ports or ())
-    code = netlink_diag.port_filter(port_ranges(ports)) if ports else None
+    code = netlink_diag.port_filter(port_runs(ports)) if ports else None
     how = _Dump(query.listening_only, code, ports[0] if len(ports) == 1 else 0)
     found: list[Socket] = []
     via: dict[str, list[str]] = {"netlink": [], "/proc/net": []}
@@ -150,7 +139,7 @@ class NetlinkBackend:
             detail += f", {hidden} sockets without owner ({owners.unreadable} fd tables unreadable)"
         # Every other backend reads the same /proc: when we could read every fd table (or are
         # root), an owner we did not find lives in another PID namespace and nobody can name it.
-        final = hidden == 0 or owners.unreadable == 0 or os.geteuid() == 0
+        final = hidden == 0 or owners.unreadable == 0 or is_root()
         return Answer(sockets=tuple(sockets), complete=final, detail=detail)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from portwho.backends import addr
 from portwho.backends._inet import host
-from portwho.backends.base import Answer, check_ok
+from portwho.backends.base import Answer, check_ok, port_runs
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -136,7 +136,7 @@ def _family(host: str, v6only: int | None, old_style: bool) -> Family:
 def port_filter(ports: Iterable[int]) -> list[str]:
     """ss filter words for `ports`: one `sport = :P` per port, `>=`/`<=` for runs of ports."""
     words: list[str] = []
-    for lo, hi in _runs(sorted(set(ports))):
+    for lo, hi in port_runs(ports):
         if words:
             words.append("or")
         if lo == hi:
@@ -144,16 +144,6 @@ def port_filter(ports: Iterable[int]) -> list[str]:
         else:
             words += ["(", "sport", ">=", f":{lo}", "and", "sport", "<=", f":{hi}", ")"]
     return ["(", *words, ")"] if words else []
-
-
-def _runs(ports: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for port in ports:
-        if runs and runs[-1][1] == port - 1:
-            runs[-1] = (runs[-1][0], port)
-        else:
-            runs.append((port, port))
-    return runs
 
 
 def argv(query: Query) -> list[str]:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from portwho.backends import netlink, netlink_diag
 from portwho.backends.addr import canonical
+from portwho.backends.base import port_runs
 from portwho.model import Protocol, Query, Socket
 from tests.live.helpers import world_readable_package
 
@@ -197,13 +198,13 @@ def test_filter_ranges_and_several_ports(holder: Child, nobody: Child) -> None:
 @given(st.lists(st.integers(0, 65535), min_size=1, max_size=40))
 def test_filter_matches_python_for_any_port_set(ports: list[int]) -> None:
     every = _all_tcp4()
-    code = netlink_diag.port_filter(netlink.port_ranges(ports))
+    code = netlink_diag.port_filter(port_runs(ports))
     got = netlink_diag.dump("tcp", "ipv4", bytecode=code)
     assert sorted(map(repr, got)) == sorted(map(repr, [s for s in every if s.local_port in ports]))
 
 
 def test_port_ranges_collapse_runs() -> None:
-    assert netlink.port_ranges([8002, 8000, 8001, 9000, 8001]) == [(8000, 8002), (9000, 9000)]
+    assert port_runs([8002, 8000, 8001, 9000, 8001]) == [(8000, 8002), (9000, 9000)]
 
 
 def test_probe_rank_prefers_uid_then_bracket_then_narrow() -> None:
