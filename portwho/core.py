@@ -7,10 +7,11 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from portwho import backends, native
+from portwho import backends
 from portwho.backends.base import Answer, is_root
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
+from portwho.system import native
 
 if TYPE_CHECKING:
     from portwho._run import Completed, Runner
@@ -93,7 +94,7 @@ def lookup(
             socks = merge(socks, answer.sockets)
             finished = answer.complete
     if enrich:
-        from portwho import procinfo
+        from portwho import enrich as procinfo
 
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
@@ -107,7 +108,7 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
     """A free port inside a Windows excluded range (Hyper-V, WinNAT) still cannot be bound."""
     if not any(r.verdict is Verdict.FREE for r in result.ports):
         return result
-    from portwho.backends import netsh
+    from portwho.system import netsh
 
     try:
         ranges = netsh.excluded_ranges(runner)
@@ -124,7 +125,7 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
 
 def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:
     """Sockets parsed from saved tool output (--from): never enriched from this machine."""
-    from portwho import formats
+    from portwho.backends import formats
 
     start = time.perf_counter()
     name, parsed = formats.parse(text, fmt)

@@ -103,7 +103,7 @@ def service_ports(name: str) -> list[int]:
 
 LINUX_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
 #: platform -> module with `ephemeral_range(runner) -> tuple[int, int]`
-_READERS = {"darwin": "portwho.backends.sysctl", "win32": "portwho.backends.netsh"}
+_READERS = {"darwin": "portwho.system.sysctl", "win32": "portwho.system.netsh"}
 
 
 def parse_linux_range(text: str) -> tuple[int, int]:

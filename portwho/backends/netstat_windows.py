@@ -158,7 +158,7 @@ class NetstatWindowsBackend:
     name = NAME
 
     def collect(self, query: Query, runner: Runner) -> Answer:
-        from portwho.backends import tasklist
+        from portwho.system import tasklist
 
         done = runner(ARGV, TIMEOUT)
         found = [

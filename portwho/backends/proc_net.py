@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from portwho.backends.netlink_diag import KERNEL_STATES, ntop
+from portwho.backends.netlink.diag import KERNEL_STATES, ntop
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 

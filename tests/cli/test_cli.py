@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from portwho.cli import main
+from portwho.cli.app import main
 
 SOCKET_FIELDS = {
     "protocol",

@@ -9,10 +9,11 @@ import sys
 
 import pytest
 
-from portwho import cli, fastpath
+from portwho.cli import app as cli
+from portwho.cli import fast as fastpath
 from tests.live.helpers import spawn_holder
 
-FULL_CLI = "import sys; from portwho.cli import main; main(sys.argv[1:])"
+FULL_CLI = "import sys; from portwho.cli.app import main; main(sys.argv[1:])"
 
 
 def both(*args: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from portwho import act, act_kill
-from portwho.act import Refusal, Status, Target
+from portwho.kill import execute as act_kill
+from portwho.kill import plan as act
+from portwho.kill.plan import Refusal, Status, Target
 from tests.live.act_procs import Child, portwho, wait_until
 
 pytestmark = [

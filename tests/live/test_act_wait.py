@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from portwho import act_free, act_poll
+from portwho import free as act_free
+from portwho import poll as act_poll
 from portwho.errors import ExitCode
 from tests.live.act_procs import Child, portwho, spawn_portwho, unused_port
 

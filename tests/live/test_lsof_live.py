@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from portwho._run import run
-from portwho.backends import lsof, ps, sysctl
+from portwho.backends import lsof
 from portwho.errors import BackendFailed
 from portwho.model import Query
+from portwho.system import ps, sysctl
 from tests.tools import need
 
 pytestmark = pytest.mark.live

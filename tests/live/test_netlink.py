@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import netlink, netlink_diag
+from portwho.backends import netlink
 from portwho.backends.addr import canonical
 from portwho.backends.base import port_runs
+from portwho.backends.netlink import diag as netlink_diag
 from portwho.model import Protocol, Query, Socket
 from tests.live.helpers import world_readable_package
 
@@ -208,7 +209,7 @@ def test_port_ranges_collapse_runs() -> None:
 
 
 def test_probe_rank_prefers_uid_then_bracket_then_narrow() -> None:
-    from portwho.backends.proc_owners import _Probe
+    from portwho.backends.netlink.owners import _Probe
 
     wanted = [100, 5000]
     probes = [
@@ -224,7 +225,7 @@ def test_probe_rank_prefers_uid_then_bracket_then_narrow() -> None:
 
 def test_owner_found_even_when_every_probe_misleads(holder: Child) -> None:
     """The ranking only orders the scan: an inode no probe brackets is still found."""
-    from portwho.backends import proc_owners
+    from portwho.backends.netlink import owners as proc_owners
 
     (listener,) = [
         s for s in netlink_diag.dump("tcp", "ipv4", sport=holder.port) if s.state == "LISTEN"

@@ -1,4 +1,4 @@
-"""portwho.procfs must say what psutil.Process says, for real processes."""
+"""portwho.system.procfs must say what psutil.Process says, for real processes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 import psutil
 import pytest
 
-from portwho import procfs, procinfo
+from portwho import enrich as procinfo
+from portwho.system import procfs
 from tests.live.helpers import spawn_holder
 
 pytestmark = [

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from portwho import formats
 from portwho._run import Completed, Runner
-from portwho.backends import lsof, lsof_field
+from portwho.backends import formats, lsof
+from portwho.backends.lsof import field as lsof_field
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Query, Socket
 

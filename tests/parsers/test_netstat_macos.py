@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from portwho import formats
 from portwho._run import Completed, Runner
-from portwho.backends import netstat_macos
+from portwho.backends import formats, netstat_macos
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Query, Socket
 

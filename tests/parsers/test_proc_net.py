@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portwho import formats
-from portwho.backends import proc_net
+from portwho.backends import formats, proc_net
 from portwho.errors import ParseError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

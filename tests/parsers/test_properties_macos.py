@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import lsof, netstat_macos, ps, sysctl
+from portwho.backends import lsof, netstat_macos
 from portwho.errors import ParseError
+from portwho.system import ps, sysctl
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "lsof": lsof.parse,

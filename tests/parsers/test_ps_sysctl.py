@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pytest
 
 from portwho._run import Completed, Runner
-from portwho.backends import ps, sysctl
 from portwho.errors import BackendFailed, ParseError
+from portwho.system import ps, sysctl
 
 # Shaped like macOS ps: comm is the executable's full path, spaces included; a process whose
 # arguments another user may not read shows as "(name)".

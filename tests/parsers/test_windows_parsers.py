@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import netsh, netstat_windows, powershell, powershell_table, tasklist
+from portwho.backends import netstat_windows, powershell
+from portwho.backends.powershell import table as powershell_table
 from portwho.errors import ParseError
 from portwho.model import Socket
+from portwho.system import netsh, tasklist
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

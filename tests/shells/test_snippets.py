@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portwho import shellinit
+from portwho.shell import snippets as shellinit
 from tests.tools import need
 
 from .conftest import REPO, init_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,13 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
         check=True, timeout=300,
     )  # fmt: skip
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # The wheel's dependencies come from the test's own venv (what the Makefile installed), not
+    # from the base interpreter, which on a fresh machine has only the standard library. A path
+    # added by a .pth file does not run that folder's own .pth files, so the editable portwho
+    # there stays out and the wheel's copy is the one imported.
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = venv / "bin" / "pip"
     wheel = next(wheels.glob("*.whl"))
     subprocess.run([str(pip), "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
@@ -30,3 +37,8 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
             [str(exe), "init", shell], capture_output=True, text=True, cwd="/", check=True
         )
         assert str(exe) in out.stdout and "::PORTWHO::" not in out.stdout, shell
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import portwho; print(portwho.__file__)"],
+        capture_output=True, text=True, check=True, cwd="/", timeout=60,
+    )  # fmt: skip
+    assert where.stdout.startswith(str(venv)), where.stdout

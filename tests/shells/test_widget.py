@@ -8,8 +8,10 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from portwho import fastpath, promptcache, promptconfig
-from portwho.promptconfig import Busy, PromptConfig
+from portwho.cli import fast as fastpath
+from portwho.shell import cache as promptcache
+from portwho.shell import config as promptconfig
+from portwho.shell.config import Busy, PromptConfig
 
 BUSY = [
     Busy(port=3000, process="node", user="me"),
@@ -90,7 +92,7 @@ def test_lock_is_exclusive_and_stale_lock_is_taken(tmp_path: Path) -> None:
 
 
 def test_options_come_from_the_cache_like_the_full_cli() -> None:
-    from portwho import cli_shell
+    from portwho.cli import shell as cli_shell
 
     options = cli_shell.options()
     verbs = cli_shell.verbs()

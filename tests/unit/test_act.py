@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portwho import act, act_free, act_poll
-from portwho.act import KillOutcome, Refusal, Status, Target
+from portwho import free as act_free
+from portwho import poll as act_poll
 from portwho.errors import ExitCode, UsageError
+from portwho.kill import plan as act
+from portwho.kill.plan import KillOutcome, Refusal, Status, Target
 from portwho.model import Socket
 
 
@@ -178,9 +180,9 @@ def test_free_search_skips_ephemeral_unless_a_range_is_asked() -> None:
 def test_the_wait_status_never_says_waiting_once_the_wish_is_met() -> None:
     import io
 
-    from portwho.act_poll import PortState
     from portwho.model import Socket
-    from portwho.watch_view import StatusLine
+    from portwho.poll import PortState
+    from portwho.views.live import StatusLine
 
     out = io.StringIO()
     status = StatusLine(out, want_busy=True)

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from portwho import core, native
+from portwho import core
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
+from portwho.system import native
 from tests.fakes import FakeRunner, fixture
 
 SS_NONROOT = fixture("ss/debian-12__ss-Hnatupe-nonroot.txt")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portwho import formats
+from portwho.backends import formats
 from tests.fakes import FIXTURES
 
 #: fixture folder -> the format that must claim its files

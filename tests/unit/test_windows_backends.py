@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from portwho._run import Completed
-from portwho.backends import load, netsh, netstat_windows, powershell
+from portwho.backends import load, netstat_windows, powershell
 from portwho.errors import BackendFailed, BackendUnavailable, ParseError, ToolTimeout
 from portwho.model import Query
+from portwho.system import netsh
 from tests.fakes import FakeRunner, Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -124,8 +125,7 @@ def test_netsh_runner_functions() -> None:
 
 
 def test_windows_chain_order_and_formats() -> None:
-    from portwho import formats
-    from portwho.backends import chain
+    from portwho.backends import chain, formats
 
     assert chain("win32")[1:] == ("powershell", "netstat-windows")
     table = FIXTURES / "powershell/ps51-win10__get-netudpendpoint-localport-5353-table.txt"

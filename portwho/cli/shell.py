@@ -1,7 +1,7 @@
 """Shell life: `portwho init SHELL`, `portwho prompt`, and Tab completion through Typer's
 completion machinery (the `_PORTWHO_COMPLETE` protocol) with busy ports as candidates.
 
-The common cases never reach this module (portwho.fastpath answers them before Typer is
+The common cases never reach this module (portwho.cli.fast answers them before Typer is
 imported); these commands give the same answers plus help, usage errors and `--refresh`.
 """
 
@@ -24,8 +24,6 @@ from typer._completion_classes import (
     ZshComplete,
 )
 
-from portwho.cli import app
-
 
 class Shell(str, Enum):
     bash = "bash"
@@ -43,7 +41,6 @@ class PromptFormat(str, Enum):
     tmux = "tmux"
 
 
-@app.command("init")
 def init_cmd(
     shell: Annotated[Shell, typer.Argument(help="The shell to print the snippet for.")],
     no_prompt: Annotated[
@@ -55,14 +52,13 @@ def init_cmd(
 ) -> None:
     """Print shell code that turns on completion and the prompt widget: eval "$(portwho init
     zsh)" at the end of .zshrc (fish: portwho init fish | source). Never edits rc files."""
-    from portwho import fastpath
+    from portwho.cli import fast as fastpath
 
     args = ["init", shell.value]
     args += ["--no-prompt"] * no_prompt + ["--no-completion"] * no_completion
     fastpath.handle(args, {})
 
 
-@app.command("prompt")
 def prompt_cmd(
     fmt: Annotated[
         PromptFormat, typer.Option("--format", help="plain (starship), ansi or tmux colours.")
@@ -73,7 +69,8 @@ def prompt_cmd(
 ) -> None:
     """Print the prompt segment of busy ports (⚡3000 5173) from the cache, refreshing it in
     the background when stale; for starship's custom module and tmux's status line."""
-    from portwho import fastpath, promptrefresh
+    from portwho.cli import fast as fastpath
+    from portwho.shell import refresh as promptrefresh
 
     if refresh:
         promptrefresh.refresh(verbs(), options=options())
@@ -88,6 +85,8 @@ def _env(name: str) -> str:
 
 def verbs() -> list[tuple[str, str]]:
     """The visible verbs and their one-line help, as the first word's completion offers them."""
+    from portwho.cli.app import app
+
     group: Any = typer.main.get_command(app)
     return [
         (name, cmd.get_short_help_str(limit=60))
@@ -99,6 +98,8 @@ def verbs() -> list[tuple[str, str]]:
 def options() -> list[tuple[str, str, str]]:
     """Every visible verb's options with their help, so the fast path can complete `--<TAB>`
     from the cache instead of building the whole Typer app at each Tab press."""
+    from portwho.cli.app import app
+
     group: Any = typer.main.get_command(app)
     return [
         (name, opt, param.help or "")
@@ -117,7 +118,7 @@ def busy_items(args: list[str], incomplete: str, found: Any, ctx: Any) -> list[C
     port_arg = getattr(found, "name", None) == "ports" and ctx.command.name == "lookup"
     if not (first or port_arg) or incomplete.startswith("-"):
         return []
-    from portwho import promptrefresh
+    from portwho.shell import refresh as promptrefresh
 
     cache = promptrefresh.fresh_cache(verbs(), options())
     ports = cache.ports if cache is not None else ()
@@ -139,7 +140,7 @@ class _PortsMixin:
         return items + busy_items(args, incomplete, found, ctx)
 
     def format_completion(self, item: CompletionItem) -> str:
-        from portwho.fastpath import format_item
+        from portwho.cli.fast import format_item
 
         return format_item(self.shell, str(item.value), item.help)
 

@@ -1,8 +1,8 @@
 """Process details for the pids a lookup found: name, user, command line, cwd, start time.
 
 Every pid gets the same treatment whichever backend found it: psutil, or on Linux the same
-facts read from /proc directly (portwho.procfs). A field we may not read stays None; a process
-that exited mid-lookup keeps only what the backend saw.
+facts read from /proc directly (portwho.system.procfs). A field we may not read stays None; a
+process that exited mid-lookup keeps only what the backend saw.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _field(proc: Any, psutil: Any, method: str) -> Any:
 def describe(pid: int, platform: str | None = None) -> dict[str, Any]:
     """Name, user, command line, cwd and start of `pid`; {} when the process is gone."""
     if (platform or sys.platform).startswith("linux"):
-        from portwho import procfs
+        from portwho.system import procfs
 
         return procfs.describe(pid)
     return describe_psutil(pid)
@@ -65,8 +65,8 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
 def _from_ps(details: dict[int, dict[str, Any]]) -> None:
     """macOS denies psutil other users' processes; `ps` still names them (and their users)."""
     from portwho._run import run
-    from portwho.backends import ps
     from portwho.errors import BackendFailed, BackendUnavailable
+    from portwho.system import ps
 
     missing = [pid for pid, d in details.items() if d.get("process") is None or not d.get("user")]
     if not missing:

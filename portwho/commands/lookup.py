@@ -6,11 +6,13 @@ from __future__ import annotations
 import sys
 from typing import Literal
 
-from portwho import backends, core, jsonview, render
+from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
 from portwho.facts import PortFacts, facts_for
 from portwho.model import FAMILIES, PROTOCOLS, Family, LookupResult, Protocol, Query
 from portwho.ports import ephemeral_range, parse_specs
+from portwho.views import jsondoc as jsonview
+from portwho.views import text as render
 
 Output = Literal["text", "json", "pids"]
 
@@ -108,7 +110,7 @@ def explain(specs: list[str], *, as_json: bool) -> None:
     """Everything portwho knows about what the ports are (no socket lookup)."""
     import json
 
-    from portwho import native
+    from portwho.system import native
 
     ports = sorted(parse_specs(specs))
     if len(ports) > FULL_VIEW_MAX:

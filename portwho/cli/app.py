@@ -9,14 +9,14 @@ is never mistaken for a verb and `portwho --help` lists the default and the verb
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from portwho import __version__
+from portwho.cli.common import Opts, errors
 from portwho.errors import ExitCode, PortwhoError
 from portwho.ports import parse_spec
 
@@ -65,14 +65,6 @@ def _main(
     """Who is holding this port, and what is this port anyway?"""
 
 
-class Opts:
-    """Output options shared by the commands that print a lookup."""
-
-    json = typer.Option("--json", help="One JSON object (schema 1) on stdout.")
-    debug = typer.Option("--debug", help="Print each backend tried, its outcome and time.")
-
-
-@app.command("lookup")
 def lookup_cmd(
     ports: Annotated[
         list[str] | None,
@@ -107,9 +99,9 @@ def lookup_cmd(
     ] = None,
 ) -> None:
     """Who holds PORT, and what the port is (the default command)."""
-    from portwho import commands
+    from portwho.commands import lookup as commands
 
-    with _errors(as_json):
+    with errors(as_json):
         query = commands.build_query(
             ports or [],
             tcp=tcp,
@@ -130,36 +122,16 @@ def lookup_cmd(
     raise typer.Exit(int(code))
 
 
-@app.command("explain")
 def explain_cmd(
     ports: Annotated[list[str], typer.Argument(help="Ports, ranges or service names.")],
     as_json: Annotated[bool, Opts.json] = False,
 ) -> None:
     """The full account of what a port is: every IANA registration, the OS range, the notes,
     and the native commands that answer the same question on this OS."""
-    from portwho import commands
+    from portwho.commands import lookup as commands
 
-    with _errors(as_json):
+    with errors(as_json):
         commands.explain(ports, as_json=as_json)
-
-
-@contextmanager
-def _errors(as_json: bool) -> Iterator[None]:
-    """Turn expected failures into one line (or one JSON object) and their exit code."""
-    try:
-        yield
-    except PortwhoError as exc:
-        fail(str(exc), exc.exit_code, exc.code, as_json=as_json)
-
-
-def fail(message: str, code: ExitCode, name: str = "usage", *, as_json: bool = False) -> None:
-    if as_json:
-        from portwho.jsonview import error_json
-
-        typer.echo(error_json(name, message, int(code)))
-    else:
-        typer.echo(f"portwho: {message}", err=True)
-    raise typer.Exit(int(code))
 
 
 def _usage_text(exc: Exception) -> str | None:
@@ -190,5 +162,22 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-# The verbs of the other modules register themselves on `app` when imported.
-from portwho import cli_act, cli_shell  # noqa: E402, F401
+def _register() -> None:
+    """Every verb, in the order `--help` lists them (no module registers itself on import)."""
+    from portwho.cli import act, shell
+
+    commands: list[tuple[str, Callable[..., None]]] = [
+        ("lookup", lookup_cmd),
+        ("explain", explain_cmd),
+        ("kill", act.kill_cmd),
+        ("wait", act.wait_cmd),
+        ("watch", act.watch_cmd),
+        ("free", act.free_cmd),
+        ("init", shell.init_cmd),
+        ("prompt", shell.prompt_cmd),
+    ]
+    for name, func in commands:
+        app.command(name)(func)
+
+
+_register()

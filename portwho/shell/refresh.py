@@ -9,8 +9,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from portwho import promptcache, promptconfig
-from portwho.promptconfig import Busy
+from portwho.shell import cache as promptcache
+from portwho.shell import config as promptconfig
+from portwho.shell.config import Busy
 
 
 def collect() -> list[Busy]:

@@ -30,11 +30,11 @@ _PS_QUOTES = re.compile("['\u2018\u2019\u201a\u201b]")
 
 
 def snippet_dir() -> Path:
-    """portwho/shell in an installed wheel; shell/ beside the package in a source checkout
-    (where portwho/shell is a symlink that a checkout without symlinks turns into a file)."""
+    """portwho/shell/files in an installed wheel; shell/ at the top of a source checkout
+    (where portwho/shell/files is a symlink that a checkout without symlinks turns into a file)."""
     here = Path(__file__).resolve().parent
-    packaged = here / "shell"
-    return packaged if packaged.is_dir() else here.parent / "shell"
+    packaged = here / "files"
+    return packaged if packaged.is_dir() else here.parent.parent / "shell"
 
 
 def quote(word: str, style: str) -> str:

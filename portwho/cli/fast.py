@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from portwho import promptcache
+    from portwho.shell import cache as promptcache
 
 
 INIT_FLAGS = {"--no-prompt", "--no-completion"}
@@ -58,7 +58,7 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     specs = [a for a in args if a not in LOOKUP_FLAGS]
     if any(not s or s.startswith("-") for s in specs):
         return None  # options the full CLI owns (--from, --backend, --help), or bad input
-    from portwho import commands
+    from portwho.commands import lookup as commands
     from portwho.errors import PortwhoError
 
     try:
@@ -82,7 +82,8 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 
 
 def init(args: Sequence[str]) -> int | None:
-    from portwho import promptcache, shellinit
+    from portwho.shell import cache as promptcache
+    from portwho.shell import snippets as shellinit
 
     if not args or args[0] not in shellinit.SHELLS or not set(args[1:]) <= INIT_FLAGS:
         return None
@@ -124,7 +125,7 @@ def styled(segment: str, color: str, fmt: str) -> str:
 
 def prompt(args: Sequence[str], env: Mapping[str, str]) -> int | None:
     """Print the segment from the cache; start a background refresh when it is stale."""
-    from portwho import promptcache
+    from portwho.shell import cache as promptcache
 
     fmt = prompt_format(args)
     if fmt is None:
@@ -141,7 +142,7 @@ def prompt(args: Sequence[str], env: Mapping[str, str]) -> int | None:
 
 def spawn_refresh() -> None:
     """Start `portwho prompt --refresh` detached, unless one is visibly running already."""
-    from portwho import promptcache
+    from portwho.shell import cache as promptcache
 
     lock = promptcache.cache_dir() / promptcache.LOCK_NAME
     if promptcache.lock_held(lock):
@@ -224,7 +225,7 @@ def option_candidates(
 
 
 def complete(env: Mapping[str, str]) -> int | None:
-    from portwho import promptcache
+    from portwho.shell import cache as promptcache
 
     _, _, shell = env.get("_PORTWHO_COMPLETE", "").partition("_")
     if shell not in ("bash", "zsh", "fish", "powershell", "pwsh"):
@@ -249,6 +250,6 @@ def main() -> None:
     code = handle(sys.argv[1:], os.environ)
     if code is not None:
         sys.exit(code)
-    from portwho.cli import main as cli_main
+    from portwho.cli.app import main as cli_main
 
     cli_main()

@@ -1,6 +1,6 @@
 """What the prompt widget shows: its settings (config file and environment), the choice of
 ports and the segment text, and the cache file's content. Used by the refresher, which runs in
-the background; the fast read side lives in portwho.promptcache."""
+the background; the fast read side lives in portwho.shell.cache."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from portwho.promptcache import VERSION, config_path
+from portwho.shell.cache import VERSION, config_path
 
 COLORS = {
     "black": "30", "red": "31", "green": "32", "yellow": "33",

@@ -143,7 +143,8 @@ def dedupe(sockets: list[Socket]) -> list[Socket]:
 
 def parse(text: str) -> list[Socket]:
     """Parse lsof output in either the -F field form or the table form."""
-    from portwho.backends import lsof_field, lsof_table
+    from portwho.backends.lsof import field as lsof_field
+    from portwho.backends.lsof import table as lsof_table
 
     text = text.replace("\0", "\n")  # -F0 separates fields with NUL
     if lsof_field.looks_like(text):
@@ -152,7 +153,8 @@ def parse(text: str) -> list[Socket]:
 
 
 def sniff(text: str) -> bool:
-    from portwho.backends import lsof_field, lsof_table
+    from portwho.backends.lsof import field as lsof_field
+    from portwho.backends.lsof import table as lsof_table
 
     return lsof_field.looks_like(text.replace("\0", "\n")) or lsof_table.looks_like(text)
 

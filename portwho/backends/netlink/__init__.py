@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from portwho.backends import netlink_diag
 from portwho.backends.base import Answer, is_root, port_runs
-from portwho.backends.proc_owners import PROC, Owners, find_owners, process_name
+from portwho.backends.netlink import diag as netlink_diag
+from portwho.backends.netlink.owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
 

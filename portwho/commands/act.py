@@ -1,5 +1,5 @@
-"""What kill / wait / watch / free do once their arguments are parsed: ask portwho.act*, print,
-return the exit code. Imported only when one of those commands runs."""
+"""What kill / wait / watch / free do once their arguments are parsed: ask portwho.kill,
+print, return the exit code. Imported only when one of those commands runs."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from portwho import act, act_kill, backends
-from portwho.act import KillOutcome, Refusal, Status, Target
+from portwho import backends
 from portwho.errors import ExitCode, UsageError
+from portwho.kill import execute as act_kill
+from portwho.kill import plan as act
+from portwho.kill.plan import KillOutcome, Refusal, Status, Target
 from portwho.model import Socket
 from portwho.ports import parse_spec, parse_specs
 
@@ -83,7 +85,7 @@ def _who(pid: int | None, process: str | None) -> str:
 
 
 def plan_lines(plan: Sequence[Target | Refusal], ports: Sequence[int], sig: str) -> list[str]:
-    from portwho.render import command_text
+    from portwho.views.text import command_text
 
     if not plan:
         return [f"{_ports(ports).capitalize()}: nothing holds it; nothing to kill."]
@@ -148,7 +150,8 @@ def one_port(spec: str) -> int:
 
 
 def wait(spec: str, *, want_busy: bool, timeout: float | None, interval: float) -> ExitCode:
-    from portwho import act_poll, watch_view
+    from portwho import poll as act_poll
+    from portwho.views import live as watch_view
 
     port = one_port(spec)
     status = watch_view.StatusLine(sys.stderr, want_busy=want_busy)
@@ -171,7 +174,8 @@ def watch(
     as_json: bool,
     live: bool,
 ) -> ExitCode:
-    from portwho import act_poll, watch_view
+    from portwho import poll as act_poll
+    from portwho.views import live as watch_view
 
     watcher = act_poll.Watcher(parse_specs(specs) if specs else None)
     view = (
@@ -190,7 +194,7 @@ def watch(
 
 
 def free(start: str | None, *, count: int, span: str | None, udp: bool) -> ExitCode:
-    from portwho import act_free
+    from portwho import free as act_free
 
     first = one_port(start) if start is not None else None
     bounds = None

@@ -10,12 +10,12 @@ import json
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from portwho.jsonview import socket_json
-from portwho.render import command_text, endpoint, proto_label, role
+from portwho.views.jsondoc import socket_json
+from portwho.views.text import command_text, endpoint, proto_label, role
 
 if TYPE_CHECKING:
-    from portwho.act_poll import Event, PortState, Watcher
     from portwho.model import Socket
+    from portwho.poll import Event, PortState, Watcher
 
 
 def owner(sock: Socket) -> str:
@@ -148,7 +148,7 @@ class LiveView(Loop):
         self.live.start()
 
     def draw(self, events: list[Event]) -> None:
-        from portwho.act_poll import sock_id
+        from portwho.poll import sock_id
 
         now = time.time()
         for ev in events:

@@ -1,4 +1,4 @@
-"""Text and table views of a LookupResult (JSON: portwho.jsonview). The only module that
+"""Text and table views of a LookupResult (JSON: portwho.views.jsondoc). The only module that
 imports rich.
 
 Every view is built as lines of (text, style) segments; plain output joins the text, a terminal

@@ -102,7 +102,7 @@ def excluded_ranges(platform: str, runner: Runner | None = None) -> list[Span]:
     from portwho.errors import BackendFailed, BackendUnavailable
 
     try:
-        module = importlib.import_module("portwho.backends.netsh")
+        module = importlib.import_module("portwho.system.netsh")
         return [(int(a), int(b)) for a, b in module.excluded_ranges(runner or run)]
     except (ImportError, AttributeError, TypeError, ValueError, BackendFailed, BackendUnavailable):
         return []

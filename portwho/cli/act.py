@@ -1,7 +1,7 @@
 """The verbs that act on ports: kill, wait, watch, free. Registered on portwho.cli.app.
 
 Import-light on purpose (every `portwho` start imports this module): the work lives in
-portwho.act*, imported inside each command.
+portwho.kill.plan*, imported inside each command.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Annotated
 
 import typer
 
-from portwho.cli import _errors, app, fail
+from portwho.cli.common import errors, fail
 from portwho.errors import ExitCode, UsageError
 
 
-@app.command("kill")
 def kill_cmd(
     ports: Annotated[list[str], typer.Argument(help="Ports, ranges or service names.")],
     sig: Annotated[
@@ -36,9 +35,9 @@ def kill_cmd(
     ] = False,
 ) -> None:
     """Free a port: stop the process listening on it (never mere clients), safely."""
-    from portwho import act_cmds
+    from portwho.commands import act as act_cmds
 
-    with _errors(False):
+    with errors(False):
         code = act_cmds.kill(
             ports,
             sig=sig,
@@ -51,7 +50,6 @@ def kill_cmd(
     raise typer.Exit(int(code))
 
 
-@app.command("wait")
 def wait_cmd(
     port: Annotated[str, typer.Argument(help="One port or service name.")],
     free: Annotated[bool, typer.Option("--free", help="Wait until it is free (default).")] = False,
@@ -62,9 +60,9 @@ def wait_cmd(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between polls.")] = 0.25,
 ) -> None:
     """Wait until PORT is free (or busy), showing who holds it meanwhile."""
-    from portwho import act_cmds
+    from portwho.commands import act as act_cmds
 
-    with _errors(False):
+    with errors(False):
         if free and busy:
             raise UsageError("--free and --busy contradict each other; give one")
         code = act_cmds.wait(
@@ -76,7 +74,6 @@ def wait_cmd(
     raise typer.Exit(int(code))
 
 
-@app.command("watch")
 def watch_cmd(
     ports: Annotated[
         list[str] | None, typer.Argument(help="Ports to watch (default: every listener).")
@@ -94,9 +91,9 @@ def watch_cmd(
     ] = False,
 ) -> None:
     """A live view of the sockets on PORTS: what appeared, what vanished, who held them."""
-    from portwho import act_cmds
+    from portwho.commands import act as act_cmds
 
-    with _errors(as_json):
+    with errors(as_json):
         if count is not None and count < 1:
             raise UsageError("--count must be 1 or more")
         tty = sys.stdout.isatty() and not as_json
@@ -111,7 +108,6 @@ def watch_cmd(
     raise typer.Exit(int(code))
 
 
-@app.command("free")
 def free_cmd(
     start: Annotated[
         str | None, typer.Argument(help="First port to try (default 8000).", show_default=False)
@@ -124,9 +120,9 @@ def free_cmd(
     udp: Annotated[bool, typer.Option("--udp", "-u", help="A free UDP port.")] = False,
 ) -> None:
     """Print the next free port(s) at or above START, proven by a real bind."""
-    from portwho import act_cmds
+    from portwho.commands import act as act_cmds
 
-    with _errors(False):
+    with errors(False):
         if count < 1:
             raise UsageError("--count must be 1 or more")
         code = act_cmds.free(start, count=count, span=span, udp=udp)

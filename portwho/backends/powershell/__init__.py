@@ -100,7 +100,7 @@ def _checked_port(port: int) -> int:
 
 
 def sniff(text: str) -> bool:
-    from portwho.backends import powershell_table
+    from portwho.backends.powershell import table as powershell_table
 
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("[", "{"):
@@ -110,7 +110,7 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> list[Socket]:
     """JSON from ConvertTo-Json, or the default table; detected by the first character."""
-    from portwho.backends import powershell_table
+    from portwho.backends.powershell import table as powershell_table
 
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("[", "{") or body.rstrip() == "null":

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from portwho.act import holds
 from portwho.errors import NoBackendError
+from portwho.kill.plan import holds
 from portwho.model import OWNERLESS_STATES, LookupResult, Query, Socket, Verdict
 
 
@@ -29,7 +29,7 @@ def _core_lookup(query: Query, *, enrich: bool = False) -> LookupResult:
 
 
 def _enrich(socks: Iterable[Socket]) -> list[Socket]:
-    from portwho import procinfo
+    from portwho import enrich as procinfo
 
     return procinfo.enrich(socks)
 

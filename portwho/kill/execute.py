@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from portwho.act import KillOutcome, Status, Target, holds, signal_name
+from portwho.kill.plan import KillOutcome, Status, Target, holds, signal_name
 from portwho.model import Socket
 
 # -- the side effects -------------------------------------------------------------------------

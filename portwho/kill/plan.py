@@ -1,7 +1,7 @@
 """`portwho kill`, the decisions: who may be signalled, with what, and what the exit code is.
 
 Everything here reads records only (Socket in, Target/Refusal out), so every refusal rule is
-unit-testable without a process. The side effects live in portwho.act_kill.
+unit-testable without a process. The side effects live in portwho.kill.execute.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from portwho.context.forwarders import forwarder_refusal, protected_reason
 from portwho.errors import ExitCode, UsageError
-from portwho.forwarders import forwarder_refusal, protected_reason
 from portwho.model import OWNERLESS_STATES, Socket
 
 
