@@ -35,10 +35,10 @@ def kill_cmd(
     ] = False,
 ) -> None:
     """Free a port: stop the process listening on it (never mere clients), safely."""
-    from portwho.commands import act as act_cmds
+    from portwho.commands import kill as command
 
     with errors(False):
-        code = act_cmds.kill(
+        code = command.kill(
             ports,
             sig=sig,
             timeout=_positive(timeout, "--timeout"),
@@ -60,12 +60,12 @@ def wait_cmd(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between polls.")] = 0.25,
 ) -> None:
     """Wait until PORT is free (or busy), showing who holds it meanwhile."""
-    from portwho.commands import act as act_cmds
+    from portwho.commands import wait as command
 
     with errors(False):
         if free and busy:
             raise UsageError("--free and --busy contradict each other; give one")
-        code = act_cmds.wait(
+        code = command.wait(
             port,
             want_busy=busy,
             timeout=None if timeout is None else _positive(timeout, "--timeout", zero=True),
@@ -91,13 +91,13 @@ def watch_cmd(
     ] = False,
 ) -> None:
     """A live view of the sockets on PORTS: what appeared, what vanished, who held them."""
-    from portwho.commands import act as act_cmds
+    from portwho.commands import watch as command
 
     with errors(as_json):
         if count is not None and count < 1:
             raise UsageError("--count must be 1 or more")
         tty = sys.stdout.isatty() and not as_json
-        code = act_cmds.watch(
+        code = command.watch(
             ports or [],
             interval=_interval(interval if interval is not None else 0.5 if tty else 0.1),
             count=count,
@@ -120,12 +120,12 @@ def free_cmd(
     udp: Annotated[bool, typer.Option("--udp", "-u", help="A free UDP port.")] = False,
 ) -> None:
     """Print the next free port(s) at or above START, proven by a real bind."""
-    from portwho.commands import act as act_cmds
+    from portwho.commands import free as command
 
     with errors(False):
         if count < 1:
             raise UsageError("--count must be 1 or more")
-        code = act_cmds.free(start, count=count, span=span, udp=udp)
+        code = command.free(start, count=count, span=span, udp=udp)
     raise typer.Exit(int(code))
 
 

@@ -128,7 +128,7 @@ def explain_cmd(
 ) -> None:
     """The full account of what a port is: every IANA registration, the OS range, the notes,
     and the native commands that answer the same question on this OS."""
-    from portwho.commands import lookup as commands
+    from portwho.commands import explain as commands
 
     with errors(as_json):
         commands.explain(ports, as_json=as_json)

@@ -104,31 +104,3 @@ def run_lookup(
         facts = port_facts([r.port for r in result.ports], query.protocols)
         render.emit(render.lookup_lines(result, facts))
     return code
-
-
-def explain(specs: list[str], *, as_json: bool) -> None:
-    """Everything portwho knows about what the ports are (no socket lookup)."""
-    import json
-
-    from portwho.system import native
-
-    ports = sorted(parse_specs(specs))
-    if len(ports) > FULL_VIEW_MAX:
-        raise UsageError(f"explain takes at most {FULL_VIEW_MAX} ports; {len(ports)} given")
-    plat = backends.platform_key()
-    os_range = ephemeral_range(plat)
-    every = {p: facts_for(p, platform=plat, os_range=os_range, all_platforms=True) for p in ports}
-    if as_json:
-        doc = {
-            "schema": jsonview.SCHEMA,
-            "ports": [
-                {"port": p, **f.to_json(), "native_commands": native.commands(p, plat)}
-                for p, f in every.items()
-            ],
-        }
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        return
-    lines: list[render.Line] = []
-    for port, f in every.items():
-        lines.extend(render.explain_lines(f, native.commands(port, plat)))
-    render.emit(lines)

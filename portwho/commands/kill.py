@@ -1,5 +1,5 @@
-"""What kill / wait / watch / free do once their arguments are parsed: ask portwho.kill,
-print, return the exit code. Imported only when one of those commands runs."""
+"""`portwho kill`: plan, show, confirm, signal, and say whether the port is free afterwards.
+The decisions live in portwho.kill.plan, the side effects in portwho.kill.execute."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from portwho.kill import execute as act_kill
 from portwho.kill import plan as act
 from portwho.kill.plan import KillOutcome, Refusal, Status, Target
 from portwho.model import Socket
-from portwho.ports import parse_spec, parse_specs
+from portwho.ports import parse_specs
 
 # -- kill -------------------------------------------------------------------------------------
 
@@ -42,7 +42,7 @@ def kill(
     )
     held = any(act.holds(s, ports) for s in socks)
     targets = [e for e in plan if isinstance(e, Target)]
-    _say(plan_lines(plan, ports, act.signal_name(number)))
+    say(plan_lines(plan, ports, act.signal_name(number)))
     if dry_run:
         return ExitCode.IN_USE if targets or not held else ExitCode.REFUSED
     if not targets:
@@ -55,9 +55,9 @@ def kill(
         )
         for t in targets
     ]
-    _say([outcome_line(o, ports) for o in outcomes])
+    say([outcome_line(o, ports) for o in outcomes])
     left = [s for s in act_kill.gather(ports, include_clients=False) if act.holds(s, ports)]
-    _say(after_lines(ports, left))
+    say(after_lines(ports, left))
     return act.kill_exit_code(plan, outcomes, bool(left))
 
 
@@ -134,80 +134,6 @@ def after_lines(ports: Sequence[int], left: Sequence[Socket]) -> list[str]:
     return lines
 
 
-def _say(lines: Sequence[str]) -> None:
+def say(lines: Sequence[str]) -> None:
     sys.stderr.write("".join(line + "\n" for line in lines if line))
     sys.stderr.flush()
-
-
-# -- wait -------------------------------------------------------------------------------------
-
-
-def one_port(spec: str) -> int:
-    found = parse_spec(spec)
-    if len(found) != 1:
-        raise UsageError(f"{spec!r} names {len(found)} ports; wait takes exactly one")
-    return found[0]
-
-
-def wait(spec: str, *, want_busy: bool, timeout: float | None, interval: float) -> ExitCode:
-    from portwho import poll as act_poll
-    from portwho.views import live as watch_view
-
-    port = one_port(spec)
-    status = watch_view.StatusLine(sys.stderr, want_busy=want_busy)
-    met = act_poll.wait_for(
-        port, want_busy=want_busy, timeout=timeout, interval=interval, show=status.show
-    )
-    status.finish(met, timeout)
-    return ExitCode.IN_USE if met else ExitCode.TIMEOUT
-
-
-# -- watch ------------------------------------------------------------------------------------
-
-
-def watch(
-    specs: list[str],
-    *,
-    interval: float,
-    count: int | None,
-    duration: float | None,
-    as_json: bool,
-    live: bool,
-) -> ExitCode:
-    from portwho import poll as act_poll
-    from portwho.views import live as watch_view
-
-    watcher = act_poll.Watcher(parse_specs(specs) if specs else None)
-    view = (
-        watch_view.LiveView(watcher)
-        if live
-        else watch_view.EventPrinter(watcher, sys.stdout, as_json)
-    )
-    try:
-        view.run(interval=interval, count=count, duration=duration)
-    except KeyboardInterrupt:
-        view.stop()  # Ctrl-C is how a watch ends: exit 0, no traceback
-    return ExitCode.IN_USE
-
-
-# -- free -------------------------------------------------------------------------------------
-
-
-def free(start: str | None, *, count: int, span: str | None, udp: bool) -> ExitCode:
-    from portwho import free as act_free
-
-    first = one_port(start) if start is not None else None
-    bounds = None
-    if span is not None:
-        found = parse_spec(span)
-        bounds = (min(found), max(found))
-    plat = backends.platform_key()
-    ports = act_free.find_free(
-        first, count=count, span=bounds, protocol="udp" if udp else "tcp", platform=plat
-    )
-    sys.stdout.write("".join(f"{p}\n" for p in ports))
-    if len(ports) < count:
-        low, high = act_free.search_span(first, bounds)
-        _say([f"portwho: only {len(ports)} of {count} free port(s) found in {low}-{high}"])
-        return ExitCode.FREE  # exit 1: "not found" (the FREE code's number, not its meaning)
-    return ExitCode.IN_USE
