@@ -85,8 +85,7 @@ if status is-interactive; and not set -q __portwho_loaded
     # Candidates come from portwho itself (`value<TAB>help` lines).
     function __portwho_complete
         set -lx _PORTWHO_COMPLETE complete_fish
-        set -lx _TYPER_COMPLETE_FISH_ACTION get-args
-        set -lx _TYPER_COMPLETE_ARGS (commandline -cp)
+        set -lx _PORTWHO_COMPLETE_ARGS (commandline -cp)
         command $__portwho_exe 2>/dev/null
     end
     complete -c portwho -f -a '(__portwho_complete)'

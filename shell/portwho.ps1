@@ -62,8 +62,8 @@ if (-not (Test-Path function:global:__portwho_orig_prompt)) {
 Register-ArgumentCompleter -Native -CommandName portwho -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     $env:_PORTWHO_COMPLETE = 'complete_powershell'
-    $env:_TYPER_COMPLETE_ARGS = $commandAst.ToString()
-    $env:_TYPER_COMPLETE_WORD_TO_COMPLETE = $wordToComplete
+    $env:_PORTWHO_COMPLETE_ARGS = $commandAst.ToString()
+    $env:_PORTWHO_COMPLETE_WORD = $wordToComplete
     $exe = $global:__portwho_exe
     $rest = @($exe | Select-Object -Skip 1)
     try {
@@ -72,7 +72,7 @@ Register-ArgumentCompleter -Native -CommandName portwho -ScriptBlock {
             [System.Management.Automation.CompletionResult]::new($value, $value, 'ParameterValue', $help)
         }
     } finally {
-        Remove-Item Env:_PORTWHO_COMPLETE, Env:_TYPER_COMPLETE_ARGS, Env:_TYPER_COMPLETE_WORD_TO_COMPLETE -ErrorAction SilentlyContinue
+        Remove-Item Env:_PORTWHO_COMPLETE, Env:_PORTWHO_COMPLETE_ARGS, Env:_PORTWHO_COMPLETE_WORD -ErrorAction SilentlyContinue
     }
 }
 # <<< completion

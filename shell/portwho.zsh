@@ -60,7 +60,7 @@ autoload -Uz add-zsh-hook && add-zsh-hook precmd __portwho_precmd
 # Candidates come from portwho itself (`value:help` lines, ':' in a value escaped as '\:').
 __portwho_complete() {
   local -a items
-  items=("${(@f)$(_TYPER_COMPLETE_ARGS="${words[1,CURRENT]}" _PORTWHO_COMPLETE=complete_zsh \
+  items=("${(@f)$(_PORTWHO_COMPLETE_ARGS="${words[1,CURRENT]}" _PORTWHO_COMPLETE=complete_zsh \
     "${__portwho_exe[@]}" 2>/dev/null)}")
   items=(${items:#})
   (( ${#items} )) && _describe -V -t portwho 'portwho' items

@@ -11,28 +11,18 @@ from typing import Annotated
 
 import typer
 
-from portwho.cli.common import errors, fail
+from portwho.cli.common import arg, errors, fail, opt
 from portwho.errors import ExitCode, UsageError
 
 
 def kill_cmd(
-    ports: Annotated[list[str], typer.Argument(help="Ports, ranges or service names.")],
-    sig: Annotated[
-        str, typer.Option("--signal", "-s", help="Signal to send first (name or number).")
-    ] = "TERM",
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for each process to exit.")
-    ] = 5.0,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="SIGKILL what ignores the signal; also kill forwarders."),
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show the plan only.")] = False,
-    include_clients: Annotated[
-        bool,
-        typer.Option("--include-clients", help="Also kill local processes connected to it."),
-    ] = False,
+    ports: Annotated[list[str], arg("kill", "ports")],
+    sig: Annotated[str, opt("kill", "sig")] = "TERM",
+    timeout: Annotated[float, opt("kill", "timeout")] = 5.0,
+    force: Annotated[bool, opt("kill", "force")] = False,
+    yes: Annotated[bool, opt("kill", "yes")] = False,
+    dry_run: Annotated[bool, opt("kill", "dry_run")] = False,
+    include_clients: Annotated[bool, opt("kill", "include_clients")] = False,
 ) -> None:
     """Free a port: stop the process listening on it (never mere clients), safely."""
     from portwho.commands import kill as command
@@ -51,13 +41,11 @@ def kill_cmd(
 
 
 def wait_cmd(
-    port: Annotated[str, typer.Argument(help="One port or service name.")],
-    free: Annotated[bool, typer.Option("--free", help="Wait until it is free (default).")] = False,
-    busy: Annotated[bool, typer.Option("--busy", help="Wait until something listens.")] = False,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Give up after S seconds (exit 6).")
-    ] = None,
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between polls.")] = 0.25,
+    port: Annotated[str, arg("wait", "port")],
+    free: Annotated[bool, opt("wait", "free")] = False,
+    busy: Annotated[bool, opt("wait", "busy")] = False,
+    timeout: Annotated[float | None, opt("wait", "timeout")] = None,
+    interval: Annotated[float, opt("wait", "interval")] = 0.25,
 ) -> None:
     """Wait until PORT is free (or busy), showing who holds it meanwhile."""
     from portwho.commands import wait as command
@@ -75,20 +63,11 @@ def wait_cmd(
 
 
 def watch_cmd(
-    ports: Annotated[
-        list[str] | None, typer.Argument(help="Ports to watch (default: every listener).")
-    ] = None,
-    interval: Annotated[
-        float | None,
-        typer.Option("--interval", help="Seconds between refreshes (0.5 on a terminal, else 0.1)."),
-    ] = None,
-    count: Annotated[int | None, typer.Option("--count", help="Stop after N refreshes.")] = None,
-    duration: Annotated[
-        float | None, typer.Option("--duration", help="Stop after S seconds.")
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON object per change (piped output).")
-    ] = False,
+    ports: Annotated[list[str] | None, arg("watch", "ports")] = None,
+    interval: Annotated[float | None, opt("watch", "interval")] = None,
+    count: Annotated[int | None, opt("watch", "count")] = None,
+    duration: Annotated[float | None, opt("watch", "duration")] = None,
+    as_json: Annotated[bool, opt("watch", "as_json")] = False,
 ) -> None:
     """A live view of the sockets on PORTS: what appeared, what vanished, who held them."""
     from portwho.commands import watch as command
@@ -109,15 +88,10 @@ def watch_cmd(
 
 
 def free_cmd(
-    start: Annotated[
-        str | None, typer.Argument(help="First port to try (default 8000).", show_default=False)
-    ] = None,
-    count: Annotated[int, typer.Option("--count", "-c", help="How many ports.")] = 1,
-    span: Annotated[
-        str | None,
-        typer.Option("--range", help="Search only A-B (may lie in the ephemeral range)."),
-    ] = None,
-    udp: Annotated[bool, typer.Option("--udp", "-u", help="A free UDP port.")] = False,
+    start: Annotated[str | None, arg("free", "start", show_default=False)] = None,
+    count: Annotated[int, opt("free", "count")] = 1,
+    span: Annotated[str | None, opt("free", "span")] = None,
+    udp: Annotated[bool, opt("free", "udp")] = False,
 ) -> None:
     """Print the next free port(s) at or above START, proven by a real bind."""
     from portwho.commands import free as command

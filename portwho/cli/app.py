@@ -16,7 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from portwho import __version__
-from portwho.cli.common import Opts, errors
+from portwho.cli import spec
+from portwho.cli.common import arg, errors, opt
 from portwho.errors import ExitCode, PortwhoError
 from portwho.ports import parse_spec
 
@@ -66,37 +67,18 @@ def _main(
 
 
 def lookup_cmd(
-    ports: Annotated[
-        list[str] | None,
-        typer.Argument(help="Ports (3000), ranges (8000-8100) or service names (postgres)."),
-    ] = None,
-    tcp: Annotated[bool, typer.Option("--tcp", "-t", help="TCP only.")] = False,
-    udp: Annotated[bool, typer.Option("--udp", "-u", help="UDP only.")] = False,
-    ipv4: Annotated[bool, typer.Option("-4", help="IPv4 only.")] = False,
-    ipv6: Annotated[bool, typer.Option("-6", help="IPv6 only.")] = False,
-    listening: Annotated[bool, typer.Option("--listening", "-l", help="Listeners only.")] = False,
-    as_json: Annotated[bool, Opts.json] = False,
-    pids: Annotated[
-        bool, typer.Option("--pids", "-q", help="Print only the owning pids, one a line.")
-    ] = False,
-    debug: Annotated[bool, Opts.debug] = False,
-    backend: Annotated[
-        str | None,
-        typer.Option(
-            "--backend",
-            envvar="PORTWHO_BACKEND",
-            help="Use only this backend (psutil, ss, netstat, lsof, ...).",
-        ),
-    ] = None,
-    from_file: Annotated[
-        str | None,
-        typer.Option(
-            "--from", metavar="FILE", help="Read saved tool output (- for stdin) instead."
-        ),
-    ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="Format of --from input (default: detect).")
-    ] = None,
+    ports: Annotated[list[str] | None, arg("lookup", "ports")] = None,
+    tcp: Annotated[bool, opt("lookup", "tcp")] = False,
+    udp: Annotated[bool, opt("lookup", "udp")] = False,
+    ipv4: Annotated[bool, opt("lookup", "ipv4")] = False,
+    ipv6: Annotated[bool, opt("lookup", "ipv6")] = False,
+    listening: Annotated[bool, opt("lookup", "listening")] = False,
+    as_json: Annotated[bool, opt("lookup", "as_json")] = False,
+    pids: Annotated[bool, opt("lookup", "pids")] = False,
+    debug: Annotated[bool, opt("lookup", "debug")] = False,
+    backend: Annotated[str | None, opt("lookup", "backend")] = None,
+    from_file: Annotated[str | None, opt("lookup", "from_file")] = None,
+    fmt: Annotated[str | None, opt("lookup", "fmt")] = None,
 ) -> None:
     """Who holds PORT, and what the port is (the default command)."""
     from portwho.commands import lookup as commands
@@ -123,8 +105,8 @@ def lookup_cmd(
 
 
 def explain_cmd(
-    ports: Annotated[list[str], typer.Argument(help="Ports, ranges or service names.")],
-    as_json: Annotated[bool, Opts.json] = False,
+    ports: Annotated[list[str], arg("explain", "ports")],
+    as_json: Annotated[bool, opt("explain", "as_json")] = False,
 ) -> None:
     """The full account of what a port is: every IANA registration, the OS range, the notes,
     and the native commands that answer the same question on this OS."""
@@ -177,7 +159,8 @@ def _register() -> None:
         ("prompt", shell.prompt_cmd),
     ]
     for name, func in commands:
-        app.command(name)(func)
+        entry = spec.verb(name)
+        app.command(name, help=entry.doc, short_help=entry.summary)(func)
 
 
 _register()

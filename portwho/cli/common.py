@@ -5,17 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 
+from portwho.cli import spec
 from portwho.errors import ExitCode, PortwhoError
 
 
-class Opts:
-    """Output options shared by the commands that print a lookup."""
+def opt(verb: str, dest: str) -> Any:
+    """The Typer option for parameter `dest` of `verb`, built from its entry in cli/spec.py."""
+    found = [o for o in spec.verb(verb).opts if o.dest == dest]
+    if not found:
+        raise LookupError(f"cli/spec.py declares no option {dest!r} for {verb!r}")
+    entry = found[0]
+    return typer.Option(*entry.names, help=entry.help, metavar=entry.value, envvar=entry.envvar)
 
-    json = typer.Option("--json", help="One JSON object (schema 1) on stdout.")
-    debug = typer.Option("--debug", help="Print each backend tried, its outcome and time.")
+
+def arg(verb: str, dest: str, **extra: Any) -> Any:
+    """The Typer argument for parameter `dest` of `verb`, from cli/spec.py."""
+    found = [a for a in spec.verb(verb).args if a.dest == dest]
+    if not found:
+        raise LookupError(f"cli/spec.py declares no argument {dest!r} for {verb!r}")
+    entry = found[0]
+    metavar = entry.metavar + ("..." if entry.many else "")
+    return typer.Argument(help=entry.help, metavar=metavar, **extra)
 
 
 @contextmanager

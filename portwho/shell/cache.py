@@ -4,8 +4,9 @@ The file is line-based so that bash, zsh, fish and PowerShell can read it with b
 
     v1<TAB>EPOCH<TAB>TTL<TAB>SGR<TAB>SEGMENT      refresh time, its TTL, colour ("-": none), text
     p<TAB>PORT<TAB>PROCESS                        every listening port seen (for completion)
-    c<TAB>VERB<TAB>HELP                           the CLI's verbs (for first-word completion)
-    o<TAB>VERB<TAB>OPTION<TAB>HELP                each verb's options (for `--<TAB>`)
+
+(Verbs and options are not cached: completion reads them from cli/spec.py. Lines of other
+kinds, such as the `c` and `o` lines older versions wrote, are ignored.)
 
 No field before SEGMENT is ever empty: shells split on tabs, and `read` collapses empty
 fields. This module imports only the standard library (and platformdirs when it needs a path):
@@ -30,7 +31,7 @@ class Cache:
     """The cache file's content. A plain slotted class, not a dataclass: importing dataclasses
     (and inspect with it) costs more than the whole `portwho prompt` answer."""
 
-    __slots__ = ("color", "options", "ports", "segment", "stamp", "ttl", "verbs")
+    __slots__ = ("color", "ports", "segment", "stamp", "ttl")
 
     def __init__(
         self,
@@ -40,11 +41,9 @@ class Cache:
         color: str,
         segment: str,
         ports: tuple[tuple[int, str], ...] = (),
-        verbs: tuple[tuple[str, str], ...] = (),
-        options: tuple[tuple[str, str, str], ...] = (),
     ) -> None:
         self.stamp, self.ttl, self.color, self.segment = stamp, ttl, color, segment
-        self.ports, self.verbs, self.options = ports, verbs, options
+        self.ports = ports
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.stamp
@@ -87,21 +86,14 @@ def parse_cache(text: str) -> Cache | None:
     if len(head) != 5 or head[0] != VERSION or not (head[1].isdecimal() and head[2].isdecimal()):
         return None
     ports: list[tuple[int, str]] = []
-    verbs: list[tuple[str, str]] = []
-    options: list[tuple[str, str, str]] = []
     for line in lines[1:]:
         kind, _, rest = line.partition("\t")
         first, _, second = rest.partition("\t")
         if kind == "p" and first.isdecimal():
             ports.append((int(first), second))
-        elif kind == "c" and first:
-            verbs.append((first, second))
-        elif kind == "o" and first and second.startswith("-"):
-            option, _, text = second.partition("\t")
-            options.append((first, option, text))
     return Cache(
         stamp=int(head[1]), ttl=max(1, int(head[2])), color=head[3], segment=head[4],
-        ports=tuple(ports), verbs=tuple(verbs), options=tuple(options),
+        ports=tuple(ports),
     )  # fmt: skip
 
 

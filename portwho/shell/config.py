@@ -155,9 +155,7 @@ def render_cache(
     stamp: int,
     config: PromptConfig,
     busy: Iterable[Busy],
-    verbs: Iterable[tuple[str, str]],
     me: str | None,
-    options: Iterable[tuple[str, str, str]] = (),
 ) -> str:
     busy = list(busy)
     seg = segment(shown_ports(busy, config, me), config)
@@ -166,6 +164,4 @@ def render_cache(
     for b in sorted(busy, key=lambda b: (b.port, b.protocol != "tcp")):
         names.setdefault(b.port, _clean(b.process or "?"))
     lines += [f"p\t{port}\t{name}" for port, name in names.items()]
-    lines += [f"c\t{_clean(verb)}\t{_clean(text)}" for verb, text in verbs]
-    lines += [f"o\t{_clean(v)}\t{_clean(o)}\t{_clean(text)}" for v, o, text in options]
     return "".join(line + "\n" for line in lines)

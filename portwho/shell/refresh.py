@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import getpass
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from portwho.shell import cache as promptcache
@@ -33,11 +32,7 @@ def current_user() -> str | None:
         return None
 
 
-def refresh(
-    verbs: Iterable[tuple[str, str]],
-    path: Path | None = None,
-    options: Iterable[tuple[str, str, str]] = (),
-) -> bool:
+def refresh(path: Path | None = None) -> bool:
     """Rewrite the cache; False when another refresh holds the lock (nothing to do then)."""
     path = path or promptcache.cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,22 +42,18 @@ def refresh(
     try:
         config = promptconfig.load_config()
         busy = collect()
-        text = promptconfig.render_cache(
-            int(time.time()), config, busy, verbs, current_user(), options
-        )
+        text = promptconfig.render_cache(int(time.time()), config, busy, current_user())
         promptcache.write_atomic(path, text)
     finally:
         lock.unlink(missing_ok=True)
     return True
 
 
-def fresh_cache(
-    verbs: Iterable[tuple[str, str]], options: Iterable[tuple[str, str, str]] = ()
-) -> promptcache.Cache | None:
+def fresh_cache() -> promptcache.Cache | None:
     """The cache, refreshed first when stale (for a Tab press the fast path could not serve)."""
     cache = promptcache.read_cache()
     if cache is not None and cache.fresh:
         return cache
-    if refresh(verbs, options=options):
+    if refresh():
         return promptcache.read_cache()
     return cache

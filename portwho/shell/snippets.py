@@ -88,3 +88,22 @@ def script(
     text = strip_sections(text, off)
     text = text.replace(EXE, " ".join(quote(w, style) for w in words))
     return text.replace(CACHE, quote(cache, style))
+
+
+def main(args: list[str]) -> int | None:
+    """`portwho init SHELL [--no-prompt] [--no-completion]`; None for anything else (the full
+    CLI words the error)."""
+    from portwho.shell import cache as promptcache
+
+    flags = {"--no-prompt", "--no-completion"}
+    if not args or args[0] not in SHELLS or not set(args[1:]) <= flags:
+        return None
+    text = script(
+        args[0],
+        words=command_words(),
+        cache=str(promptcache.cache_path()),
+        prompt="--no-prompt" not in args,
+        completion="--no-completion" not in args,
+    )
+    sys.stdout.write(text)
+    return 0

@@ -36,8 +36,11 @@ def comparable(text: str) -> object:
 def test_the_verbs_it_knows_are_the_cli_verbs() -> None:
     import typer
 
+    from portwho.cli import spec
+
     group = typer.main.get_command(cli.app)
-    assert set(group.commands) == fastpath.VERBS  # type: ignore[attr-defined]
+    assert set(group.commands) == set(spec.BY_NAME)  # type: ignore[attr-defined]
+    assert set(fastpath.FLAGS) == {n for o in spec.LOOKUP.opts if o.value is None for n in o.names}
 
 
 @pytest.mark.live

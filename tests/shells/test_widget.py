@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from portwho.cli import fast as fastpath
 from portwho.shell import cache as promptcache
+from portwho.shell import completion
 from portwho.shell import config as promptconfig
 from portwho.shell.config import Busy, PromptConfig
 
@@ -54,18 +54,25 @@ def test_config_file_then_env(tmp_path: Path) -> None:
 
 
 def test_cache_round_trip_and_fast_completion(tmp_path: Path) -> None:
-    text = promptconfig.render_cache(
-        int(time.time()), PromptConfig(), BUSY, [("lookup", "Who holds PORT")], "me"
-    )
+    text = promptconfig.render_cache(int(time.time()), PromptConfig(), BUSY, "me")
     cache = promptcache.parse_cache(text)
     assert cache is not None and cache.fresh
     assert cache.segment == "⚡3000 5173 8080 +1"
     assert (3000, "node") in cache.ports and (53, "dnsmasq") in cache.ports
-    assert fastpath.port_candidates(cache, [], "30") == [("3000", "node")]
-    assert fastpath.port_candidates(cache, [], "lo") == [("lookup", "Who holds PORT")]
-    assert fastpath.port_candidates(cache, ["lookup"], "517") == [("5173", "vite")]
-    assert fastpath.port_candidates(cache, ["lookup", "-t"], "5") is None
-    assert fastpath.format_item("zsh", "a:b", "x") == "a\\:b:x"
+
+    def busy() -> tuple[tuple[int, str], ...]:
+        return cache.ports
+
+    lookup_help = "Who holds PORT, and what the port is (the default command)."
+    assert completion.candidates([], "30", busy) == [("3000", "node")]
+    assert completion.candidates([], "lo", busy) == [("lookup", lookup_help)]
+    assert completion.candidates(["lookup"], "517", busy) == [("5173", "vite")]
+    assert completion.candidates(["lookup", "-t"], "517", busy) == [("5173", "vite")]
+    assert completion.candidates(["kill"], "517", busy) == [("5173", "vite")]
+    assert completion.candidates(["init"], "fi", busy) == [("fish", "")]
+    assert completion.candidates(["prompt", "--format"], "t", busy) == [("tmux", "")]
+    assert ("ss", "") in completion.candidates(["3000", "--backend"], "", busy)
+    assert completion.format_item("zsh", "a:b", "x") == "a\\:b:x"
 
 
 @given(st.text())
@@ -91,23 +98,18 @@ def test_lock_is_exclusive_and_stale_lock_is_taken(tmp_path: Path) -> None:
     assert promptcache.take_lock(lock)
 
 
-def test_options_come_from_the_cache_like_the_full_cli() -> None:
-    from portwho.cli import shell as cli_shell
+def test_options_offered_are_the_full_clis_options() -> None:
+    import typer
 
-    options = cli_shell.options()
-    verbs = cli_shell.verbs()
-    text = promptconfig.render_cache(int(time.time()), PromptConfig(), BUSY, verbs, "me", options)
-    cache = promptcache.parse_cache(text)
-    assert cache is not None
-    lookup = fastpath.option_candidates(cache, [], "--")
-    assert lookup is not None and ("--tcp", "TCP only.") in lookup
-    assert {o for o, _ in lookup} == {o for v, o, _ in options if v == "lookup" and o[:2] == "--"}
-    kill = fastpath.option_candidates(cache, ["kill"], "--s")
+    from portwho.cli.app import app
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        typer_opts = {
+            o for p in command.params for o in [*p.opts, *p.secondary_opts] if o.startswith("-")
+        }
+        offered = {v for v, _ in completion.candidates([name], "-", lambda: ())}
+        assert offered == typer_opts, name
+    kill = completion.candidates(["kill"], "--s", lambda: ())
     assert kill == [("--signal", "Signal to send first (name or number).")]
-    assert fastpath.option_candidates(cache, ["kill"], "9") is None  # not an option: full CLI
-    assert (
-        fastpath.option_candidates(
-            promptcache.parse_cache(text.split("\no\t")[0]) or cache, [], "--"
-        )
-        is None
-    )  # a cache without options: full CLI
+    assert ("--tcp", "TCP only.") in completion.candidates([], "--", lambda: ())
