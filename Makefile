@@ -11,7 +11,7 @@ PORT    ?= 60714
 IANA_CSV ?= ../shared/data/service-names-port-numbers.csv
 SHELL_FILES := $(wildcard shell/*.bash shell/*.sh)
 
-.PHONY: help install run test test-fast lint format typecheck check registry bench os-tools \
+.PHONY: help install run test test-fast lint format typecheck check docs registry bench os-tools \
 	smoke-powershell clean
 
 help:  ## list the targets
@@ -37,6 +37,9 @@ test-fast: install  ## the tests that need no live sockets or OS tools
 lint: install  ## ruff (lint and format check) and the shell linters
 	$(BIN)/python -m ruff check portwho tests scripts
 	$(BIN)/python -m ruff format --check portwho tests scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_graph.py --cycles
+	$(BIN)/python scripts/import_graph.py --check
 
 format: install  ## apply ruff's formatting and safe fixes
 	$(BIN)/python -m ruff format portwho tests scripts
@@ -46,6 +49,9 @@ typecheck: install  ## mypy --strict over the package, tests and scripts
 	$(BIN)/python -m mypy
 
 check: lint typecheck test  ## everything CI runs
+
+docs: install  ## regenerate the import graph in docs/architecture.md
+	$(BIN)/python scripts/import_graph.py --write
 
 registry: install  ## rebuild portwho/registry/iana.tsv from IANA's CSV (IANA_CSV=path)
 	$(BIN)/python scripts/build_registry.py $(IANA_CSV)

@@ -85,3 +85,10 @@ def spawn_detached(argv: Sequence[str]) -> None:
             start_new_session=os.name != "nt",
             creationflags=flags if os.name == "nt" else 0,
         )
+
+
+def check_ok(text: str, returncode: int, tool: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+    """Return `text` when the exit code is expected, else raise BackendFailed with the reason."""
+    if returncode not in ok_codes:
+        raise BackendFailed(f"{tool} exited with status {returncode}")
+    return text

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from portwho import backends
-from portwho.backends.base import Answer, is_root
+from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
 from portwho.system import native
+from portwho.system.host import is_root, platform_key
 
 if TYPE_CHECKING:
     from portwho._run import Completed, Runner
@@ -76,7 +77,7 @@ def lookup(
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
     `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs)."""
-    plat = backends.platform_key(platform)
+    plat = platform_key(platform)
     runner = runner or _default_runner
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
@@ -162,7 +163,7 @@ def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | N
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE)
     if any(s.needs_owner for s in mine):
-        plat = platform or backends.platform_key()
+        plat = platform or platform_key()
         hint = native.reveal_hint(port, plat, privileged=plat != "win32" and is_root())
         return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
     if view == "nothing":
@@ -171,7 +172,7 @@ def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | N
         note = f"{len(mine)} closing connection(s) in TIME_WAIT; no process owns them"
         return PortReport(port=port, verdict=Verdict.FREE, hint=note)
     if view == "own":
-        plat = platform or backends.platform_key()
+        plat = platform or platform_key()
         hint = "only this user's sockets could be seen; " + native.reveal_hint(port, plat)
         return PortReport(port=port, verdict=Verdict.UNKNOWN, hint=hint)
     return PortReport(port=port, verdict=Verdict.FREE)

@@ -8,7 +8,6 @@ IPv6 wildcards, without SO_REUSEADDR, and closed at once.
 from __future__ import annotations
 
 import errno
-import importlib
 import socket
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from portwho.model import Protocol, Query
 from portwho.ports import MAX_PORT
 
 if TYPE_CHECKING:
-    from portwho._run import Runner
+    pass
 
 #: the first port tried: 8000 is the everyday dev-server default (Django, http.server, uvicorn
 #: on 8000; many others on 8080); below it sit 3000/5000/5432 that users already know by heart
@@ -94,20 +93,6 @@ def busy_ports(protocol: Protocol) -> set[int]:
     return {s.local_port for s in result.sockets}
 
 
-def excluded_ranges(platform: str, runner: Runner | None = None) -> list[Span]:
-    """Windows excluded port ranges (netsh), or [] elsewhere or when they cannot be read."""
-    if platform != "win32":
-        return []
-    from portwho._run import run
-    from portwho.errors import BackendFailed, BackendUnavailable
-
-    try:
-        module = importlib.import_module("portwho.system.netsh")
-        return [(int(a), int(b)) for a, b in module.excluded_ranges(runner or run)]
-    except (ImportError, AttributeError, TypeError, ValueError, BackendFailed, BackendUnavailable):
-        return []
-
-
 def find_free(
     start: int | None,
     *,
@@ -116,7 +101,7 @@ def find_free(
     protocol: Protocol = "tcp",
     platform: str = "linux",
 ) -> list[int]:
-    from portwho.ports import ephemeral_range
+    from portwho.system.ranges import ephemeral_range, excluded_ranges
 
     search = search_span(start, span)
     skip = skipped_spans(

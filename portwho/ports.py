@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,7 +11,6 @@ from portwho.errors import UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from portwho._run import Runner
 
 MAX_PORT = 65535
 WELL_KNOWN = (0, 1023)
@@ -97,38 +95,3 @@ def service_ports(name: str) -> list[int]:
     from portwho import registry
 
     return sorted({port for port, _proto in registry.ports_for_name(name)})
-
-
-# -- the OS's ephemeral range ----------------------------------------------------------------
-
-LINUX_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
-#: platform -> module with `ephemeral_range(runner) -> tuple[int, int]`
-_READERS = {"darwin": "portwho.system.sysctl", "win32": "portwho.system.netsh"}
-
-
-def parse_linux_range(text: str) -> tuple[int, int]:
-    fields = text.split()
-    if len(fields) != 2 or not all(f.isdecimal() for f in fields):
-        raise ValueError(f"unexpected ip_local_port_range: {text!r}")
-    return int(fields[0]), int(fields[1])
-
-
-def ephemeral_range(platform: str, runner: Runner | None = None) -> tuple[int, int] | None:
-    """This machine's ephemeral (outgoing) port range, or None when it cannot be read."""
-    if platform == "linux":
-        try:
-            with open(LINUX_RANGE_FILE, encoding="ascii") as fh:
-                return parse_linux_range(fh.read())
-        except (OSError, ValueError):
-            return None
-    if platform not in _READERS:
-        return None
-    from portwho._run import run
-    from portwho.errors import BackendFailed, BackendUnavailable
-
-    try:
-        module = importlib.import_module(_READERS[platform])
-        reader: Callable[[Runner], tuple[int, int]] = module.ephemeral_range
-        return reader(runner or run)
-    except (ImportError, AttributeError, BackendFailed, BackendUnavailable):
-        return None

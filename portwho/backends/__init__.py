@@ -7,7 +7,6 @@ lazily: a lookup that the first backend answers never imports the others.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,18 +34,9 @@ CHAINS: dict[str, tuple[str, ...]] = {
 }
 
 
-def platform_key(platform: str | None = None) -> str:
-    plat = platform or sys.platform
-    if plat.startswith("linux"):
-        return "linux"
-    if plat == "darwin":
-        return "darwin"
-    if plat in ("win32", "cygwin"):
-        return "win32"
-    return "linux"  # the BSDs and others: psutil and the POSIX tools are the best bet
-
-
 def chain(platform: str | None = None) -> tuple[str, ...]:
+    from portwho.system.host import platform_key
+
     return CHAINS[platform_key(platform)]
 
 

@@ -74,3 +74,12 @@ def service_port(name: str, protocol: str) -> int | None:
     from portwho import registry
 
     return registry.port_for_service(name, protocol)
+
+
+def host(text: str, family: Family) -> str:
+    """canonical(), plus one net-tools quirk: on a tcp6 row netstat prints an IPv4-mapped
+    address as plain `127.0.0.1`; the family says it is really `::ffff:127.0.0.1`."""
+    value = canonical(text, family)
+    if family == "ipv6" and "." in value and ":" not in value and value != "0.0.0.0":
+        return f"::ffff:{value}"
+    return value

@@ -7,7 +7,6 @@ whose instance is exported as `BACKEND`. Unavailability and failure are exceptio
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -53,18 +52,3 @@ def port_runs(ports: Iterable[int]) -> list[tuple[int, int]]:
         else:
             runs.append((port, port))
     return runs
-
-
-def is_root() -> bool:
-    """POSIX root (Windows has no geteuid: elevation is asked for differently there)."""
-    geteuid = getattr(os, "geteuid", None)
-    return geteuid is not None and geteuid() == 0
-
-
-def check_ok(text: str, returncode: int, tool: str, ok_codes: tuple[int, ...] = (0,)) -> str:
-    """Return `text` when the exit code is expected, else raise BackendFailed with the reason."""
-    from portwho.errors import BackendFailed
-
-    if returncode not in ok_codes:
-        raise BackendFailed(f"{tool} exited with status {returncode}")
-    return text

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from portwho._run import check_ok
 from portwho.backends import addr
-from portwho.backends._inet import host
-from portwho.backends.base import Answer, check_ok
+from portwho.backends.addr import host
+from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import TCP_STATES, Family, Protocol, Socket
 

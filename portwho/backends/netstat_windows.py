@@ -13,8 +13,9 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from portwho._run import check_ok
 from portwho.backends.addr import canonical, family_of
-from portwho.backends.base import Answer, check_ok
+from portwho.backends.base import Answer
 from portwho.errors import ParseError
 from portwho.model import Protocol, Socket
 

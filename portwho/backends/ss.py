@@ -16,9 +16,10 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from portwho._run import check_ok
 from portwho.backends import addr
-from portwho.backends._inet import host
-from portwho.backends.base import Answer, check_ok, port_runs
+from portwho.backends.addr import host
+from portwho.backends.base import Answer, port_runs
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Family, Protocol, Socket
 

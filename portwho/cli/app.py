@@ -15,8 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from portwho import __version__
-from portwho.cli import spec
+from portwho import __version__, spec
 from portwho.cli.common import arg, errors, opt
 from portwho.errors import ExitCode, PortwhoError
 from portwho.ports import parse_spec

@@ -9,24 +9,24 @@ from typing import Any
 
 import typer
 
-from portwho.cli import spec
+from portwho import spec
 from portwho.errors import ExitCode, PortwhoError
 
 
 def opt(verb: str, dest: str) -> Any:
-    """The Typer option for parameter `dest` of `verb`, built from its entry in cli/spec.py."""
+    """The Typer option for parameter `dest` of `verb`, built from its entry in portwho/spec.py."""
     found = [o for o in spec.verb(verb).opts if o.dest == dest]
     if not found:
-        raise LookupError(f"cli/spec.py declares no option {dest!r} for {verb!r}")
+        raise LookupError(f"portwho/spec.py declares no option {dest!r} for {verb!r}")
     entry = found[0]
     return typer.Option(*entry.names, help=entry.help, metavar=entry.value, envvar=entry.envvar)
 
 
 def arg(verb: str, dest: str, **extra: Any) -> Any:
-    """The Typer argument for parameter `dest` of `verb`, from cli/spec.py."""
+    """The Typer argument for parameter `dest` of `verb`, from portwho/spec.py."""
     found = [a for a in spec.verb(verb).args if a.dest == dest]
     if not found:
-        raise LookupError(f"cli/spec.py declares no argument {dest!r} for {verb!r}")
+        raise LookupError(f"portwho/spec.py declares no argument {dest!r} for {verb!r}")
     entry = found[0]
     metavar = entry.metavar + ("..." if entry.many else "")
     return typer.Argument(help=entry.help, metavar=metavar, **extra)

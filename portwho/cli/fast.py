@@ -2,7 +2,7 @@
 
 Lookups run in scripts, wait loops and prompts, and Typer's import and command building cost
 several times what the lookup itself does. The flags answered here are the lookup's flags in
-cli/spec.py; anything else (an option that takes a value, --help, a bad port) returns None and
+portwho/spec.py; anything else (an option that takes a value, --help, a bad port) returns None and
 goes to the full CLI, which gives the same answers (tests hold both paths to the same output)
 and owns every usage error.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from portwho.cli import spec
+from portwho import spec
 
 #: every flag of lookup (options that take a value go to the full CLI), and its parameter
 FLAGS = {name: o.dest for o in spec.LOOKUP.opts if o.flag for name in o.names}

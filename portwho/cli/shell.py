@@ -11,7 +11,7 @@ import os
 from enum import Enum
 from typing import Annotated
 
-from portwho.cli import spec
+from portwho import spec
 from portwho.cli.common import arg, opt
 
 Shell = Enum("Shell", {name: name for name in spec.SHELLS}, type=str)  # type: ignore[misc]

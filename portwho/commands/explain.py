@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from portwho import backends
 from portwho.commands.lookup import FULL_VIEW_MAX
 from portwho.errors import UsageError
 from portwho.facts import facts_for
-from portwho.ports import ephemeral_range, parse_specs
+from portwho.ports import parse_specs
+from portwho.system.host import platform_key
+from portwho.system.ranges import ephemeral_range
 from portwho.views import jsondoc as jsonview
 from portwho.views import text as render
 
@@ -22,7 +23,7 @@ def explain(specs: list[str], *, as_json: bool) -> None:
     ports = sorted(parse_specs(specs))
     if len(ports) > FULL_VIEW_MAX:
         raise UsageError(f"explain takes at most {FULL_VIEW_MAX} ports; {len(ports)} given")
-    plat = backends.platform_key()
+    plat = platform_key()
     os_range = ephemeral_range(plat)
     every = {p: facts_for(p, platform=plat, os_range=os_range, all_platforms=True) for p in ports}
     if as_json:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from portwho import backends
 from portwho.commands.kill import say
 from portwho.commands.wait import one_port
 from portwho.errors import ExitCode
 from portwho.ports import parse_spec
+from portwho.system.host import platform_key
 
 
 def free(start: str | None, *, count: int, span: str | None, udp: bool) -> ExitCode:
@@ -19,7 +19,7 @@ def free(start: str | None, *, count: int, span: str | None, udp: bool) -> ExitC
     if span is not None:
         found = parse_spec(span)
         bounds = (min(found), max(found))
-    plat = backends.platform_key()
+    plat = platform_key()
     ports = act_free.find_free(
         first, count=count, span=bounds, protocol="udp" if udp else "tcp", platform=plat
     )

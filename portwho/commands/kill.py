@@ -7,13 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from portwho import backends
 from portwho.errors import ExitCode, UsageError
 from portwho.kill import execute as act_kill
 from portwho.kill import plan as act
 from portwho.kill.plan import KillOutcome, Refusal, Status, Target
 from portwho.model import Socket
 from portwho.ports import parse_specs
+from portwho.system.host import platform_key
 
 # -- kill -------------------------------------------------------------------------------------
 
@@ -38,7 +38,7 @@ def kill(
         parent_pids=act_kill.ancestors(),
         include_clients=include_clients,
         force=force,
-        platform=backends.platform_key(),
+        platform=platform_key(),
     )
     held = any(act.holds(s, ports) for s in socks)
     targets = [e for e in plan if isinstance(e, Target)]
@@ -64,9 +64,10 @@ def kill(
 def _confirm(n: int) -> bool:
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise _NotATerminal()
-    import typer
-
-    return typer.confirm(f"Kill {'this process' if n == 1 else f'these {n} processes'}?", err=True)
+    what = "this process" if n == 1 else f"these {n} processes"
+    sys.stderr.write(f"Kill {what}? [y/N]: ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 class _NotATerminal(UsageError):
@@ -85,7 +86,7 @@ def _who(pid: int | None, process: str | None) -> str:
 
 
 def plan_lines(plan: Sequence[Target | Refusal], ports: Sequence[int], sig: str) -> list[str]:
-    from portwho.views.text import command_text
+    from portwho.views.words import command_text
 
     if not plan:
         return [f"{_ports(ports).capitalize()}: nothing holds it; nothing to kill."]
@@ -115,7 +116,7 @@ def _ports(ports: Sequence[int]) -> str:
 def outcome_line(o: KillOutcome, ports: Sequence[int]) -> str:
     who = _who(o.target.pid, o.target.process)
     if o.status is Status.DENIED:
-        return f"{who}: permission denied; run: {act.elevated(ports, backends.platform_key())}"
+        return f"{who}: permission denied; run: {act.elevated(ports, platform_key())}"
     if o.status is Status.STILL_RUNNING:
         hint = "" if "SIGKILL" in o.detail else "; add --force to SIGKILL it"
         return f"{who}: {o.detail}{hint}"

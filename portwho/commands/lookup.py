@@ -10,7 +10,9 @@ from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
 from portwho.facts import PortFacts, facts_for
 from portwho.model import FAMILIES, PROTOCOLS, Family, LookupResult, Protocol, Query
-from portwho.ports import ephemeral_range, parse_specs
+from portwho.ports import parse_specs
+from portwho.system.host import platform_key
+from portwho.system.ranges import ephemeral_range
 from portwho.views import jsondoc as jsonview
 from portwho.views import text as render
 
@@ -66,7 +68,7 @@ def do_lookup(
 
 
 def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
-    plat = backends.platform_key()
+    plat = platform_key()
     os_range = ephemeral_range(plat)
     return {p: facts_for(p, platform=plat, os_range=os_range, protocols=protocols) for p in ports}
 

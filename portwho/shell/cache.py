@@ -5,7 +5,7 @@ The file is line-based so that bash, zsh, fish and PowerShell can read it with b
     v1<TAB>EPOCH<TAB>TTL<TAB>SGR<TAB>SEGMENT      refresh time, its TTL, colour ("-": none), text
     p<TAB>PORT<TAB>PROCESS                        every listening port seen (for completion)
 
-(Verbs and options are not cached: completion reads them from cli/spec.py. Lines of other
+(Verbs and options are not cached: completion reads them from portwho/spec.py. Lines of other
 kinds, such as the `c` and `o` lines older versions wrote, are ignored.)
 
 No field before SEGMENT is ever empty: shells split on tabs, and `read` collapses empty

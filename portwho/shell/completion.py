@@ -3,7 +3,7 @@
 The snippets in shell/ call `portwho` with `_PORTWHO_COMPLETE=complete_SHELL` and the command
 line in the environment (bash: `COMP_WORDS` and `COMP_CWORD`; zsh, fish, PowerShell:
 `_PORTWHO_COMPLETE_ARGS`, the line up to the cursor, and PowerShell also
-`_PORTWHO_COMPLETE_WORD`). This module answers from the CLI's declared surface (cli/spec.py)
+`_PORTWHO_COMPLETE_WORD`). This module answers from the CLI's declared surface (portwho/spec.py)
 and the busy ports in the prompt cache, refreshed here first when it is stale: a cold and a warm
 Tab press run the same function. It never imports Typer.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
-from portwho.cli import spec
+from portwho import spec
 
 Candidates = list[tuple[str, str]]
 BusyPorts = Callable[[], Sequence[tuple[int, str]]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from portwho.cli.spec import PROMPT_FORMATS
+from portwho.spec import PROMPT_FORMATS
 
 
 def parse_args(args: Sequence[str]) -> tuple[str, bool] | None:

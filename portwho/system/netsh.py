@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from portwho.backends.base import check_ok
+from portwho._run import check_ok
 from portwho.errors import ParseError
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import time
 from typing import IO, TYPE_CHECKING, Any
 
 from portwho.views.jsondoc import socket_json
-from portwho.views.text import command_text, endpoint, proto_label, role
+from portwho.views.words import command_text, endpoint, proto_label, role
 
 if TYPE_CHECKING:
     from portwho.model import Socket

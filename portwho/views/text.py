@@ -8,78 +8,26 @@ gets the same lines styled by rich. So piped output and terminal output never dr
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from typing import IO
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
+from portwho.views.words import (
+    command_text,
+    endpoint,
+    proto_label,
+    range_words,
+    role,
+    started_at,
+    uptime,
+)
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
 
 
 # -- small words ------------------------------------------------------------------------------
-
-
-def endpoint(address: str, port: int | None) -> str:
-    host = f"[{address}]" if ":" in address else address
-    return f"{host}:{port if port is not None else '*'}"
-
-
-def proto_label(sock: Socket) -> str:
-    return sock.protocol + ("6" if sock.family == "ipv6" else "4")
-
-
-def role(sock: Socket) -> str:
-    if sock.protocol == "udp":
-        if sock.remote_address is None:
-            return "bound (udp)"
-        return f"udp to {endpoint(sock.remote_address, sock.remote_port)}"
-    if sock.state == "LISTEN":
-        return "listening"
-    peer = endpoint(sock.remote_address or "?", sock.remote_port)
-    if sock.state == "ESTABLISHED":
-        return f"connected to {peer}"
-    return f"{sock.state or 'unknown state'} with {peer}"
-
-
-def uptime(started: float | None, now: float | None = None) -> str | None:
-    if started is None:
-        return None
-    secs = max(0, int((now or time.time()) - started))
-    days, rem = divmod(secs, 86400)
-    hours, rem = divmod(rem, 3600)
-    mins, secs = divmod(rem, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {mins}m"
-    return f"{mins}m {secs}s" if mins else f"{secs}s"
-
-
-def started_at(started: float | None) -> str | None:
-    if started is None:
-        return None
-    fmt = "%H:%M" if time.time() - started < 86400 else "%Y-%m-%d %H:%M"
-    return time.strftime(fmt, time.localtime(started))
-
-
-def command_text(cmdline: Sequence[str]) -> str:
-    """A command line as a shell would show it, on one line (control characters escaped)."""
-    import shlex
-
-    text = shlex.join(cmdline) if any(a == "" or " " in a for a in cmdline) else " ".join(cmdline)
-    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
-
-
-def range_words(f: PortFacts) -> str:
-    text = f.port_class.describe()
-    if f.os_range is None:
-        return text
-    low, high = f.os_range
-    where = "inside" if f.in_os_range else "outside"
-    return f"{text}, {where} this machine's ephemeral range ({low}-{high})"
 
 
 def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:

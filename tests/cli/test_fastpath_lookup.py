@@ -36,7 +36,7 @@ def comparable(text: str) -> object:
 def test_the_verbs_it_knows_are_the_cli_verbs() -> None:
     import typer
 
-    from portwho.cli import spec
+    from portwho import spec
 
     group = typer.main.get_command(cli.app)
     assert set(group.commands) == set(spec.BY_NAME)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""The Typer app is built from cli/spec.py and nothing else: the two can never drift."""
+"""The Typer app is built from portwho/spec.py and nothing else: the two can never drift."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from portwho.cli import spec
+from portwho import spec
 from portwho.cli.app import app
 
 

@@ -5,14 +5,8 @@ from pathlib import Path
 import pytest
 
 from portwho.errors import UsageError
-from portwho.ports import (
-    LINUX_RANGE_FILE,
-    ephemeral_range,
-    parse_linux_range,
-    parse_spec,
-    parse_specs,
-    port_class,
-)
+from portwho.ports import parse_spec, parse_specs, port_class
+from portwho.system.ranges import LINUX_RANGE_FILE, ephemeral_range, parse_linux_range
 
 
 @pytest.mark.parametrize(

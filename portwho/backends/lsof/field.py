@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from portwho.backends import addr, lsof
+from portwho.backends import addr
+from portwho.backends.lsof import _common as lsof
 from portwho.errors import ParseError
 from portwho.model import Socket
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from portwho.backends import lsof
+from portwho.backends.lsof import _common as lsof
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 

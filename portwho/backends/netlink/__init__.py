@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from portwho.backends.base import Answer, is_root, port_runs
+from portwho.backends.base import Answer, port_runs
 from portwho.backends.netlink import diag as netlink_diag
 from portwho.backends.netlink.owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
+from portwho.system.host import is_root
 
 if TYPE_CHECKING:
     from portwho._run import Runner

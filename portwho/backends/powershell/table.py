@@ -35,9 +35,9 @@ def _is_address(word: str) -> bool:
 
 
 def _is_state(word: str) -> bool:
-    from portwho.backends.powershell import _STATE_NAMES
+    from portwho.backends.powershell._common import STATE_NAMES
 
-    return word.lower() in _STATE_NAMES
+    return word.lower() in STATE_NAMES
 
 
 def _any(word: str) -> bool:
@@ -73,7 +73,7 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> list[Socket]:
     """Every row of every table in the text (a TCP and a UDP table may be pasted together)."""
-    from portwho.backends.powershell import from_record
+    from portwho.backends.powershell._common import from_record
 
     lines = _lines(text)
     columns: list[str] | None = None

@@ -6,6 +6,10 @@ its options from these entries, and a test holds the built app equal to this tab
 path's argument parser (cli/fast.py), Tab completion (shell/completion.py), the prompt
 refresher and the man page. Importing this module costs next to nothing: plain slotted classes,
 standard library only, no Typer.
+
+It sits at the top of the package, not in cli/, because shell/ reads it too (completion, the
+prompt's formats) and cli/ imports shell/ for `init` and `prompt`: inside cli/ it would make
+the two folders import each other.
 """
 
 from __future__ import annotations
