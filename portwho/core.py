@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Literal
 from portwho import backends
 from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
-from portwho.model import Attempt, LookupResult, Outcome, PortReport, Query, Socket, Verdict
-from portwho.system import native
+from portwho.model import (
+    Attempt,
+    LookupResult,
+    Outcome,
+    PortReport,
+    Query,
+    Reason,
+    Socket,
+    Verdict,
+)
 from portwho.system.host import is_root, platform_key
 
 if TYPE_CHECKING:
@@ -117,10 +125,15 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
         return result
     reports = []
     for report in result.ports:
-        hint = netsh.reserved_hint(report.port, ranges) if report.verdict is Verdict.FREE else None
+        span = netsh.excluded_span(report.port, ranges) if report.verdict is Verdict.FREE else None
         reports.append(
-            PortReport(port=report.port, verdict=Verdict.RESERVED, hint=hint) if hint else report
-        )
+            PortReport(
+                port=report.port, verdict=Verdict.RESERVED, reason=Reason.EXCLUDED_RANGE,
+                detail=span,
+            )
+            if span
+            else report
+        )  # fmt: skip
     return dataclasses.replace(result, ports=tuple(reports))
 
 
@@ -155,27 +168,28 @@ def finish(
         ports=reports,
         trail=tuple(trail),
         origin=origin,
+        platform=platform or platform_key(),
     )
 
 
 def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | None) -> PortReport:
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
-        return PortReport(port=port, verdict=Verdict.IN_USE)
+        return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
     if any(s.needs_owner for s in mine):
         plat = platform or platform_key()
-        hint = native.reveal_hint(port, plat, privileged=plat != "win32" and is_root())
-        return PortReport(port=port, verdict=Verdict.HIDDEN, hint=hint)
+        root = plat != "win32" and is_root()
+        why = Reason.OWNER_OUT_OF_REACH if root else Reason.OWNER_NEEDS_PRIVILEGE
+        return PortReport(port=port, verdict=Verdict.HIDDEN, reason=why)
     if view == "nothing":
-        return PortReport(port=port, verdict=Verdict.UNKNOWN)
+        return PortReport(port=port, verdict=Verdict.UNKNOWN, reason=Reason.NO_BACKEND)
     if mine:
-        note = f"{len(mine)} closing connection(s) in TIME_WAIT; no process owns them"
-        return PortReport(port=port, verdict=Verdict.FREE, hint=note)
+        return PortReport(
+            port=port, verdict=Verdict.FREE, reason=Reason.CLOSING_ONLY, detail=(len(mine),)
+        )
     if view == "own":
-        plat = platform or platform_key()
-        hint = "only this user's sockets could be seen; " + native.reveal_hint(port, plat)
-        return PortReport(port=port, verdict=Verdict.UNKNOWN, hint=hint)
-    return PortReport(port=port, verdict=Verdict.FREE)
+        return PortReport(port=port, verdict=Verdict.UNKNOWN, reason=Reason.ONLY_OWN_SOCKETS)
+    return PortReport(port=port, verdict=Verdict.FREE, reason=Reason.NOTHING_BOUND)
 
 
 def _default_runner(argv: Sequence[str], timeout: float) -> Completed:

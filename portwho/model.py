@@ -159,11 +159,26 @@ class Attempt:
     count: int = 0  # sockets it returned
 
 
+class Reason(str, enum.Enum):
+    """Why a port got its verdict. Core decides it; the views word it (views/words.hint)."""
+
+    OWNER_FOUND = "owner-found"
+    OWNER_NEEDS_PRIVILEGE = "owner-needs-privilege"  # hidden from this user; root would see it
+    OWNER_OUT_OF_REACH = "owner-out-of-reach"  # hidden even from root: another namespace
+    ONLY_OWN_SOCKETS = "only-own-sockets"  # nothing seen, but only this user's sockets were
+    CLOSING_ONLY = "closing-only"  # only TIME_WAIT connections, which no process owns
+    NOTHING_BOUND = "nothing-bound"
+    EXCLUDED_RANGE = "excluded-range"  # inside a Windows excluded port range
+    NO_BACKEND = "no-backend"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PortReport:
     port: int
     verdict: Verdict
-    hint: str | None = None  # e.g. the sudo command that would reveal a hidden owner
+    reason: Reason
+    #: what the reason is about: the TIME_WAIT count, or the excluded range's (start, end)
+    detail: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +188,7 @@ class LookupResult:
     ports: tuple[PortReport, ...] = ()
     trail: tuple[Attempt, ...] = ()
     origin: str = "live"  # "live", or the file the sockets were read from (--from)
+    platform: str = "linux"  # the OS whose hints apply (this machine's for --from too)
     notes: tuple[str, ...] = field(default=())
 
     def for_port(self, port: int) -> tuple[Socket, ...]:

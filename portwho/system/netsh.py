@@ -70,9 +70,14 @@ def _checked(protocol: str) -> str:
     return protocol
 
 
+def excluded_span(port: int, ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The excluded range that holds `port`, or None."""
+    return next(((start, end) for start, end in ranges if start <= port <= end), None)
+
+
 def reserved_hint(port: int, ranges: list[tuple[int, int]]) -> str | None:
     """The fix for a port inside an excluded range, or None when the port is not excluded."""
-    hit = next(((start, end) for start, end in ranges if start <= port <= end), None)
+    hit = excluded_span(port, ranges)
     if hit is None:
         return None
     start, end = hit

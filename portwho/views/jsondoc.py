@@ -8,6 +8,7 @@ from typing import Any
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, Socket
+from portwho.views.words import hint
 
 SCHEMA = 1
 
@@ -57,7 +58,12 @@ def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: in
         },
         "exit_code": exit_code,
         "ports": [
-            {"port": r.port, "verdict": r.verdict.value, "hint": r.hint}
+            {
+                "port": r.port,
+                "verdict": r.verdict.value,
+                "reason": r.reason.value,
+                "hint": hint(r, result.platform),
+            }
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
         ],

@@ -16,6 +16,7 @@ from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
 from portwho.views.words import (
     command_text,
     endpoint,
+    hint,
     proto_label,
     range_words,
     role,
@@ -85,8 +86,11 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
     return lines
 
 
-def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[Line]:
+def headline(
+    report: PortReport, f: PortFacts, socks: Sequence[Socket], platform: str
+) -> list[Line]:
     port = report.port
+    advice = hint(report, platform)
     if report.verdict is Verdict.IN_USE:
         owners = {s.pid: s.process or "?" for s in socks if s.pid is not None}
         who = (
@@ -99,24 +103,24 @@ def headline(report: PortReport, f: PortFacts, socks: Sequence[Socket]) -> list[
         return [
             [(f"Port {port}", "bold"), (" is in use, owner hidden", "bold red")],
             [("  a socket holds it, but its owning process is not visible to portwho", "")],
-            [("  " + (report.hint or ""), "bold")],
+            [("  " + (advice or ""), "bold")],
         ]
-    if report.verdict is Verdict.UNKNOWN and report.hint:
+    if report.verdict is Verdict.UNKNOWN and advice:
         return [
             [(f"Port {port}: nothing seen, but not every socket was visible", "bold red")],
-            [("  " + report.hint, "bold")],
+            [("  " + advice, "bold")],
         ]
     if report.verdict is Verdict.UNKNOWN:
         return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]
     if report.verdict is Verdict.RESERVED:
         return [
             [(f"Port {port} is reserved by Windows", "bold red"), (" (excluded port range)", "")],
-            [("  ", ""), (report.hint or "", "")],
+            [("  ", ""), (advice or "", "")],
         ]
-    return free_lines(report, f)
+    return free_lines(report, f, advice)
 
 
-def free_lines(report: PortReport, f: PortFacts) -> list[Line]:
+def free_lines(report: PortReport, f: PortFacts, advice: str | None) -> list[Line]:
     lines: list[Line] = [[(f"Port {report.port}", "bold"), (" is free.", "bold green")]]
     if f.in_os_range and f.os_range:
         low, high = f.os_range
@@ -130,8 +134,8 @@ def free_lines(report: PortReport, f: PortFacts) -> list[Line]:
                 )
             ]
         )
-    if report.hint:
-        lines.append([("  " + report.hint, "dim")])
+    if advice:
+        lines.append([("  " + advice, "dim")])
     return lines
 
 
@@ -141,7 +145,7 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         if lines:
             lines.append([])
         socks = result.for_port(report.port)
-        lines.extend(headline(report, facts[report.port], socks))
+        lines.extend(headline(report, facts[report.port], socks, result.platform))
         explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
         for pid, group in group_by_owner(socks).items():

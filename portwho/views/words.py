@@ -6,7 +6,8 @@ import time
 from collections.abc import Sequence
 
 from portwho.facts import PortFacts
-from portwho.model import Socket
+from portwho.model import PortReport, Reason, Socket
+from portwho.system import native, netsh
 
 
 def endpoint(address: str, port: int | None) -> str:
@@ -67,3 +68,23 @@ def range_words(f: PortFacts) -> str:
     low, high = f.os_range
     where = "inside" if f.in_os_range else "outside"
     return f"{text}, {where} this machine's ephemeral range ({low}-{high})"
+
+
+def hint(report: PortReport, platform: str) -> str | None:
+    """What to do about a port's verdict, in words: the command that reveals a hidden owner,
+    what a Windows excluded range means, why "free" is only "free here"."""
+    why = report.reason
+    if why is Reason.OWNER_NEEDS_PRIVILEGE:
+        return native.reveal_hint(report.port, platform)
+    if why is Reason.OWNER_OUT_OF_REACH:
+        return native.reveal_hint(report.port, platform, privileged=True)
+    if why is Reason.ONLY_OWN_SOCKETS:
+        return "only this user's sockets could be seen; " + native.reveal_hint(
+            report.port, platform
+        )
+    if why is Reason.CLOSING_ONLY:
+        count = report.detail[0] if report.detail else 0
+        return f"{count} closing connection(s) in TIME_WAIT; no process owns them"
+    if why is Reason.EXCLUDED_RANGE and len(report.detail) == 2:
+        return netsh.reserved_hint(report.port, [(report.detail[0], report.detail[1])])
+    return None

@@ -15,6 +15,7 @@ from portwho.backends import lsof
 from portwho.core import exit_code, lookup
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Verdict
+from portwho.views.words import hint
 from tests.fakes import FakeRunner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -75,7 +76,8 @@ def test_netstat_hangs_then_lsof() -> None:
 def test_only_non_root_lsof_and_nothing_seen_is_not_free() -> None:
     result = _lookup(FakeRunner(netstat=ToolTimeout("hung"), lsof=""), 5432)
     assert result.ports[0].verdict is Verdict.UNKNOWN
-    assert result.ports[0].hint and "sudo portwho 5432" in result.ports[0].hint
+    advice = hint(result.ports[0], result.platform)
+    assert advice and "sudo portwho 5432" in advice
 
 
 def test_everything_garbled_is_unknown_never_free() -> None:

@@ -10,6 +10,7 @@ from portwho import core
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
 from portwho.system import native
+from portwho.views.words import hint
 from tests.fakes import FakeRunner, fixture
 
 SS_NONROOT = fixture("ss/debian-12__ss-Hnatupe-nonroot.txt")
@@ -42,7 +43,7 @@ def test_hidden_everywhere_is_never_free() -> None:
     report = result.ports[0]
     assert report.verdict is Verdict.HIDDEN
     root = os.geteuid() == 0
-    assert report.hint == native.reveal_hint(PORT, "linux", privileged=root)
+    assert hint(report, "linux") == native.reveal_hint(PORT, "linux", privileged=root)
     assert core.exit_code(result) is ExitCode.HIDDEN
     assert result.trail[1].outcome is Outcome.UNAVAILABLE  # netstat "not installed"
 
@@ -92,7 +93,8 @@ def test_merge_never_overwrites_a_known_pid() -> None:
 def test_time_wait_is_ownerless_not_hidden() -> None:
     report = core.verdict(80, [sock(None, "TIME_WAIT")], view="all", platform="linux")
     assert report.verdict is Verdict.FREE
-    assert report.hint and "TIME_WAIT" in report.hint
+    advice = hint(report, "linux")
+    assert advice and "TIME_WAIT" in advice
 
 
 def test_worst_verdict_wins() -> None:
@@ -132,7 +134,8 @@ def test_a_later_backend_fills_in_what_an_earlier_left_unknown() -> None:
 def test_a_view_of_only_our_own_sockets_never_says_free() -> None:
     report = core.verdict(5432, [], view="own", platform="darwin")
     assert report.verdict is Verdict.UNKNOWN
-    assert report.hint and "sudo portwho 5432" in report.hint
+    advice = hint(report, "darwin")
+    assert advice and "sudo portwho 5432" in advice
 
 
 def test_but_is_replace() -> None:

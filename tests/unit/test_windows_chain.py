@@ -12,6 +12,7 @@ from pathlib import Path
 from portwho.core import exit_code, lookup
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import Outcome, Query, Verdict
+from portwho.views.words import hint
 from tests.fakes import FakeRunner
 from tests.unit.test_windows_backends import ok
 
@@ -64,7 +65,8 @@ def test_everything_hangs_is_unknown() -> None:
 def test_time_wait_only_is_free_with_a_note_not_pid_zero() -> None:
     result = _lookup(FakeRunner(netstat=ok(NETSTAT), tasklist=ok(TASKLIST)), 51530)
     (report,) = result.ports
-    assert report.verdict is Verdict.FREE and report.hint and "TIME_WAIT" in report.hint
+    advice = hint(report, "win32")
+    assert report.verdict is Verdict.FREE and advice and "TIME_WAIT" in advice
     assert all(s.process != "System Idle Process" for s in result.sockets)
 
 
@@ -86,7 +88,8 @@ def test_a_free_port_in_an_excluded_range_is_reserved_with_the_fix() -> None:
     verdicts = {r.port: r.verdict for r in result.ports}
     assert verdicts == {50010: Verdict.RESERVED, 3000: Verdict.IN_USE, 50500: Verdict.FREE}
     reserved = result.ports[1]
-    assert reserved.hint and "50000-50059" in reserved.hint and "winnat" in reserved.hint
+    advice = hint(reserved, "win32")
+    assert advice and "50000-50059" in advice and "winnat" in advice
     assert exit_code(result) is ExitCode.RESERVED
 
 
