@@ -48,9 +48,9 @@ def _bind_block(kind: int, first: int, count: int, limit: int) -> list[socket.so
 
 
 def _child(index: int, args: argparse.Namespace, ready_w: int, life_r: int) -> None:
-    tcp_first = TCP_BASE + index * args.tcp
+    tcp_first = args.tcp_base + index * args.tcp
     listeners = _bind_block(socket.SOCK_STREAM, tcp_first, args.tcp, tcp_first + args.tcp)
-    udp_first = UDP_BASE + index * args.udp
+    udp_first = args.udp_base + index * args.udp
     udps = _bind_block(socket.SOCK_DGRAM, udp_first, args.udp, udp_first + args.udp)
     if index == 0 and listeners:  # one IPv6 listener too, so v6 is not empty
         six = socket.socket(socket.AF_INET6)
@@ -141,8 +141,11 @@ def main() -> None:
     parser.add_argument("--tcp", type=int, default=50, help="TCP listeners per process")
     parser.add_argument("--udp", type=int, default=12, help="UDP sockets per process")
     parser.add_argument("--conns", type=int, default=10, help="connections per process")
+    parser.add_argument("--tcp-base", type=int, default=TCP_BASE, help="first TCP port")
+    parser.add_argument("--udp-base", type=int, default=UDP_BASE, help="first UDP port")
     args = parser.parse_args()
-    if TCP_BASE + args.procs * args.tcp > 65536 or UDP_BASE + args.procs * args.udp > 65536:
+    too_many = args.tcp_base + args.procs * args.tcp > 65536
+    if too_many or args.udp_base + args.procs * args.udp > 65536:
         raise SystemExit("too many ports for the blocks; lower --procs, --tcp or --udp")
     _raise_fd_limit(args.tcp + args.udp + 2 * args.conns + 64)
     start = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess  # the load is a long-lived child; portwho._run only runs to completion
 import sys
 import time
@@ -21,9 +22,31 @@ pytestmark = [pytest.mark.live, pytest.mark.skipif(sys.platform != "linux", reas
 LOAD = Path(__file__).resolve().parents[2] / "scripts" / "load.py"
 
 
+def _free_window(kind: int, size: int, low: int, high: int) -> int:
+    """The first of `size` consecutive ports nobody holds, so this test never races a load (a
+    benchmark's, another suite's) already holding load.py's default blocks."""
+    for first in range(low, high, size):
+        socks = []
+        try:
+            for port in range(first, first + size):
+                s = socket.socket(socket.AF_INET, kind)
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+        return first
+    raise AssertionError(f"no {size} free ports in {low}-{high}")
+
+
 def _start() -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    tcp = _free_window(socket.SOCK_STREAM, 12, 20000, 32000)
+    udp = _free_window(socket.SOCK_DGRAM, 6, 33000, 40000)
     proc = subprocess.Popen(
-        [sys.executable, str(LOAD), "--procs", "3", "--tcp", "4", "--udp", "2", "--conns", "2"],
+        [sys.executable, str(LOAD), "--procs", "3", "--tcp", "4", "--udp", "2", "--conns", "2",
+         "--tcp-base", str(tcp), "--udp-base", str(udp)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert proc.stdout is not None

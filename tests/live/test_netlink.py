@@ -7,10 +7,10 @@ import os
 import socket
 import subprocess  # long-lived children; portwho._run only runs to completion
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -173,35 +173,49 @@ def _free_port() -> int:
 
 def test_free_port_is_empty_and_fast() -> None:
     port = _free_port()
-    netlink.BACKEND.collect(Query(ports=frozenset({port})))  # warm the imports
-    start = time.perf_counter()
     answer = netlink.BACKEND.collect(Query(ports=frozenset({port})))
-    elapsed = time.perf_counter() - start
     assert answer.sockets == () and answer.complete
+    # the cost is measured by make bench; here, the proof that a free port scans no process
     assert "0 processes scanned" in answer.detail
-    assert elapsed < 0.05, elapsed
 
 
 def _all_tcp4() -> list[Socket]:
     return netlink_diag.dump("tcp", "ipv4")
 
 
+def _same_as_python(
+    got: list[Socket], before: list[Socket], after: list[Socket], keep: Any
+) -> None:
+    """The kernel's filtered dump equals Python's filter of the full dump. Other processes on
+    the machine open and close sockets meanwhile, so the full dump is taken before and after:
+    every socket in both must be in the filtered one, and nothing outside either."""
+    got_set = set(map(repr, got))
+    stable = {repr(s) for s in before if keep(s)} & {repr(s) for s in after if keep(s)}
+    seen = {repr(s) for s in before if keep(s)} | {repr(s) for s in after if keep(s)}
+    assert stable <= got_set <= seen
+
+
 def test_filter_ranges_and_several_ports(holder: Child, nobody: Child) -> None:
     a, b = sorted((holder.port, nobody.port))
-    every = _all_tcp4()
     for ranges in ([(a, a)], [(a, b)], [(a, a), (b, b)], [(1, a - 1), (b, b)], [(a + 1, b - 1)]):
+        before = _all_tcp4()
         got = netlink_diag.dump("tcp", "ipv4", bytecode=netlink_diag.port_filter(ranges))
-        want = [s for s in every if any(lo <= s.local_port <= hi for lo, hi in ranges)]
-        assert sorted(map(repr, got)) == sorted(map(repr, want)), ranges
+        after = _all_tcp4()
+        _same_as_python(
+            got, before, after, lambda s, r=ranges: any(lo <= s.local_port <= hi for lo, hi in r)
+        )
+        if (a, a) in ranges:
+            assert any(s.local_port == a for s in got)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(0, 65535), min_size=1, max_size=40))
 def test_filter_matches_python_for_any_port_set(ports: list[int]) -> None:
-    every = _all_tcp4()
     code = netlink_diag.port_filter(port_runs(ports))
+    before = _all_tcp4()
     got = netlink_diag.dump("tcp", "ipv4", bytecode=code)
-    assert sorted(map(repr, got)) == sorted(map(repr, [s for s in every if s.local_port in ports]))
+    after = _all_tcp4()
+    _same_as_python(got, before, after, lambda s: s.local_port in ports)
 
 
 def test_port_ranges_collapse_runs() -> None:
