@@ -41,6 +41,6 @@ def test_no_import_cycles_and_the_documented_graph_is_current() -> None:
     script = str(ROOT / "scripts" / "import_graph.py")
     for flag in ("--cycles", "--check"):
         done = subprocess.run(
-            [sys.executable, script, flag], capture_output=True, text=True, timeout=60
+            [sys.executable, script, flag], capture_output=True, text=True, timeout=60, check=False
         )
         assert done.returncode == 0, done.stdout + done.stderr
