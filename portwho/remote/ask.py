@@ -1,0 +1,62 @@
+"""Ask one host: run the probe over ssh within its deadline, split and parse what came back.
+Every way a host can fail ends here as a one-line error for that host, never an exception."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from portwho.errors import BackendFailed, BackendUnavailable, ParseError
+from portwho.model import Query
+from portwho.remote import parse, probe, ssh
+from portwho.remote.hosts import Host
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostAnswer:
+    host: Host
+    reply: parse.Reply | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def ask(host: Host, query: Query, *, deadline: float, base: list[str]) -> HostAnswer:
+    start = time.monotonic()
+    try:
+        reply = _ask(host, query, deadline, base, start)
+    except (BackendFailed, BackendUnavailable) as exc:
+        return HostAnswer(host=host, error=str(exc), seconds=time.monotonic() - start)
+    return HostAnswer(host=host, reply=reply, seconds=time.monotonic() - start)
+
+
+def _ask(host: Host, query: Query, deadline: float, base: list[str], start: float) -> parse.Reply:
+    sent = probe.build(query)
+    done = ssh.run(host.target, sent.command, deadline=deadline, base=base)
+    if done.returncode == ssh.SSH_FAILED:
+        raise BackendFailed(ssh.failure(done))
+    found = probe.sections(done.stdout, sent)
+    if not found:
+        # no sh there (a Windows host's cmd.exe or PowerShell): ask PowerShell itself
+        left = deadline - (time.monotonic() - start)
+        if left <= 0.5:
+            raise BackendFailed(_garbage(done.stdout, done.stderr))
+        again = ssh.run(host.target, probe.powershell_command(), deadline=left, base=base)
+        if again.returncode == ssh.SSH_FAILED:
+            raise BackendFailed(ssh.failure(again))
+        if again.stdout.lstrip("\ufeff \r\n")[:1] not in ("[", "{"):
+            raise BackendFailed(_garbage(done.stdout, done.stderr))
+        found = {"powershell": again.stdout}
+    elif "end" not in found:
+        raise BackendFailed("the host's answer stopped short: " + _garbage(done.stderr, ""))
+    ms = round((time.monotonic() - start) * 1000, 2)
+    try:
+        return parse.read(found, ms)
+    except ParseError as exc:
+        raise BackendFailed(f"cannot read the host's answer: {exc}") from None
+
+
+def _garbage(stdout: str, stderr: str) -> str:
+    line = probe.first_line([stdout, stderr])
+    return f"the host printed something portwho cannot read: {line!r}" if line else (
+        "the host printed nothing"
+    )
