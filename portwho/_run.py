@@ -60,9 +60,7 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
     )
 
 
-def run_group(
-    argv: Sequence[str], timeout: float, env: dict[str, str] | None = None
-) -> Completed:
+def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Completed:
     """Like run(), for a tool that starts children of its own (ssh: ProxyCommand, ProxyJump):
     it runs in a new session, and at the deadline the whole process group is killed and the
     child reaped, so nothing is left behind. The environment is passed as given (ssh must keep

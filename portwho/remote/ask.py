@@ -57,6 +57,8 @@ def _ask(host: Host, query: Query, deadline: float, base: list[str], start: floa
 
 def _garbage(stdout: str, stderr: str) -> str:
     line = probe.first_line([stdout, stderr])
-    return f"the host printed something portwho cannot read: {line!r}" if line else (
-        "the host printed nothing"
+    return (
+        f"the host printed something portwho cannot read: {line!r}"
+        if line
+        else ("the host printed nothing")
     )

@@ -53,21 +53,21 @@ def read(found: dict[str, str], ms: float) -> Reply:
         raise ParseError(f"{system}: no socket tool portwho can read over ssh there yet")
     name, table = _table(found)
     owners = owner_table(found.get("ps", ""), found.get("comm", ""), _number(found.get("now")))
-    socks = [_with_owner(s, owners) for s in table]
+    own = own_session(found.get("conn", ""))
+    owned = [_with_owner(s, owners) for s in table if not _is_session(s, own)]
     attempt = Attempt(
-        backend=name, outcome=Outcome.ANSWERED, detail="over ssh", ms=ms, count=len(socks)
+        backend=name, outcome=Outcome.ANSWERED, detail="over ssh", ms=ms, count=len(owned)
     )
     return Reply(
         platform=platform,
-        sockets=tuple(socks),
+        sockets=tuple(owned),
         os_range=os_range(found.get("range", "")),
         trail=(attempt,),
     )
 
 
 def _table(found: dict[str, str]) -> tuple[str, list[Socket]]:
-    from portwho import formats
-    from portwho.backends import proc_net
+    from portwho.backends import formats, proc_net
 
     try:
         for name in TABLES:
@@ -85,6 +85,23 @@ def _table(found: dict[str, str]) -> tuple[str, list[Socket]]:
         for s in proc_net.parse(found[f"proc-{t}"], "udp" if t.startswith("udp") else "tcp")
     ]
     return "proc-net", socks
+
+
+def own_session(text: str) -> tuple[str, int, str, int] | None:
+    """$SSH_CONNECTION (client address, port, server address, port): the probe's own login,
+    which is not an answer to the question."""
+    words = text.split()
+    if len(words) != 4 or not (words[1].isdecimal() and words[3].isdecimal()):
+        return None
+    return words[2], int(words[3]), words[0], int(words[1])
+
+
+def _is_session(sock: Socket, own: tuple[str, int, str, int] | None) -> bool:
+    if own is None or sock.protocol != "tcp":
+        return False
+    mapped = (sock.local_address.removeprefix("::ffff:"), sock.local_port)
+    peer = ((sock.remote_address or "").removeprefix("::ffff:"), sock.remote_port)
+    return (*mapped, *peer) == own
 
 
 def fd_owners(text: str) -> dict[int, int]:
@@ -109,7 +126,7 @@ Owner = tuple[int, str, float | None, tuple[str, ...] | None, str | None]
 def owner_table(ps_text: str, comm_text: str, now: int | None) -> dict[int, Owner]:
     """pid -> (uid, user, started, cmdline, name) from the host's ps; bad rows are skipped
     (a process may exit between the socket table and ps)."""
-    from portwho.backends import ps
+    from portwho.system import ps
 
     try:
         names = ps.parse_comm(comm_text)
