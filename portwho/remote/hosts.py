@@ -61,8 +61,10 @@ def from_inventory(text: str, origin: str) -> list[Host]:
     hostvars = meta.get("hostvars", {}) if isinstance(meta, dict) else {}
     names: list[str] = []
     for group, body in data.items():
-        if group != "_meta" and isinstance(body, dict):
-            names.extend(h for h in body.get("hosts", []) if isinstance(h, str))
+        # a group is {"hosts": [...], ...}, or (inventory scripts before Ansible 1.0) a list
+        listed = body.get("hosts", []) if isinstance(body, dict) else body
+        if group != "_meta" and isinstance(listed, list):
+            names.extend(h for h in listed if isinstance(h, str))
     names.extend(h for h in hostvars if isinstance(h, str))
     where = f"{origin} (inventory)"
     hosts = []
@@ -75,9 +77,10 @@ def from_inventory(text: str, origin: str) -> list[Host]:
 def _target(name: str, hostvars: Any) -> str:
     if not isinstance(hostvars, dict):
         return name
-    address = str(hostvars.get("ansible_host") or name)
-    user = hostvars.get("ansible_user")
-    port = hostvars.get("ansible_port")
+    # ansible_ssh_* are the names before Ansible 2.0, still read by it
+    address = str(hostvars.get("ansible_host") or hostvars.get("ansible_ssh_host") or name)
+    user = hostvars.get("ansible_user") or hostvars.get("ansible_ssh_user")
+    port = hostvars.get("ansible_port") or hostvars.get("ansible_ssh_port")
     login = f"{user}@{address}" if user else address
     if port is None:
         return login

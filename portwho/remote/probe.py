@@ -5,7 +5,7 @@ from user text. It is one line of POSIX sh handed to `sh -c '…'`, so the login
 bash, zsh, fish or csh: the line holds no single quote, no backslash and no newline, the only
 things those shells read differently inside single quotes. It prints `uname -s`, then either a
 compatible portwho's `--json` answer or the OS's own tools' output, each section after a line
-`@@portwho-NONCE:NAME`. A Windows host without sh is asked again with PowerShell.
+`@@portwho-NONCE:NAME`. A Windows host (no sh, or Git Bash's) is asked again with PowerShell.
 """
 
 from __future__ import annotations
@@ -95,7 +95,6 @@ def build(query: Query, nonce: str | None = None) -> Probe:
         "case $(uname -s) in",
         "Linux) " + "; ".join(_LINUX) + ";;",
         "Darwin) " + "; ".join(_DARWIN) + ";;",
-        "MINGW*|MSYS*|CYGWIN*) echo $M:powershell; " + powershell_command() + ";;",
         "esac",
         "echo $M:end",
     ]
