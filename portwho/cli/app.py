@@ -100,6 +100,8 @@ def lookup_cmd(
             )
         raise typer.Exit(int(code))
     with errors(as_json):
+        if json_lines:
+            raise UsageError("--json-lines goes with --host or --hosts; for one machine use --json")
         query = commands.build_query(
             ports or [],
             tcp=tcp,

@@ -99,3 +99,8 @@ def test_a_hanging_host_is_killed_with_its_children_at_the_deadline(tmp_path: Pa
     assert done.returncode == 4 and took < 4
     assert [h["error"] for h in doc["hosts"]] == 2 * ["did not answer within 2 s; ssh was stopped"]
     assert leftover(f"sleep {marker}") == []
+
+
+def test_json_lines_without_a_host_is_a_usage_error() -> None:
+    done = portwho("22", "--json-lines")
+    assert done.returncode == 2 and "--json-lines goes with --host" in one_line(done)

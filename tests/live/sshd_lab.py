@@ -48,11 +48,22 @@ def require_lab() -> None:
         missing = "root (to create network namespaces)"
     elif not os.access(SSHD, os.X_OK):
         missing = SSHD
+    elif not _can_make_namespaces():
+        missing = "permission to create network namespaces (ip netns add)"
     if missing is None:
         return
     if os.environ.get("PORTWHO_REQUIRE_TOOLS") == "1":
         pytest.fail(f"{missing} is required (PORTWHO_REQUIRE_TOOLS=1)")
     pytest.skip(f"needs {missing}")
+
+
+def _can_make_namespaces() -> bool:
+    name = f"pwtcheck{os.getpid()}"
+    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, check=False)
+    if made.returncode != 0:
+        return False
+    subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
+    return True
 
 
 def sh(*argv: str) -> None:
