@@ -68,6 +68,8 @@ def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = 
     exe = shutil.which(argv[0])
     if exe is None:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
+    if _STOPPING:
+        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
     posix = os.name != "nt"
     try:
         proc = subprocess.Popen(  # argv list, never a shell
@@ -81,15 +83,36 @@ def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = 
         )
     except OSError as exc:
         raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
+    _GROUPS.add(proc)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from None
     finally:
+        _GROUPS.discard(proc)
         if proc.poll() is None:  # KeyboardInterrupt, or any other way out of communicate
             _kill_group(proc)
     return Completed(tuple(argv), proc.returncode, decode(out), decode(err))
+
+
+#: run_group's children still running (threads run several at once: --host)
+_GROUPS: set[subprocess.Popen[bytes]] = set()
+#: set by stop_groups: no thread starts another child after that
+_STOPPING: list[bool] = []
+
+
+def stop_groups() -> None:
+    """Kill every run_group child still running and its group, now (Ctrl-C while threads wait
+    on them: the children are in sessions of their own, so the terminal's SIGINT missed them).
+    The waiting threads then return at once."""
+    _STOPPING.append(True)
+    for proc in list(_GROUPS):
+        with contextlib.suppress(OSError):
+            if os.name != "nt":
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,13 +120,38 @@ def ask_all(
 ) -> Iterator[HostResult]:
     """Each host's result as it finishes (in_order: in the order given, as soon as the earlier
     ones are done)."""
+    from portwho import _run
+
     base = ssh.base_command()
     with ThreadPoolExecutor(max_workers=min(parallel, len(hosts))) as pool:
         futures: list[Future[ask.HostAnswer]] = [
             pool.submit(ask.ask, h, query, deadline=timeout, base=base) for h in hosts
         ]
-        for future in futures if in_order else as_completed(futures):
-            yield host_result(future.result(), query)
+        try:
+            for future in _in_turn(futures, in_order=in_order):
+                yield host_result(future.result(), query)
+        except BaseException:  # Ctrl-C, a closed pipe: stop every ssh before the pool waits
+            for future in futures:
+                future.cancel()
+            _run.stop_groups()
+            raise
+
+
+def _in_turn(
+    futures: list[Future[ask.HostAnswer]], *, in_order: bool
+) -> Iterator[Future[ask.HostAnswer]]:
+    """Each future once done, in the order given or as they finish. Waits in short slices: a
+    SIGINT the kernel hands to a worker thread does not wake a main thread blocked for good,
+    and Ctrl-C must stop at once."""
+    pending = list(futures)
+    while pending:
+        done, _ = wait(
+            pending[:1] if in_order else pending, timeout=0.2, return_when=FIRST_COMPLETED
+        )
+        for future in pending[:] if not in_order else pending[:1]:
+            if future in done:
+                pending.remove(future)
+                yield future
 
 
 def run_hosts(

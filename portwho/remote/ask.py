@@ -41,6 +41,8 @@ def _ask(host: Host, query: Query, deadline: float, base: list[str], start: floa
     done = ssh.run(host.target, sent.command, deadline=deadline, base=base)
     if done.returncode == ssh.SSH_FAILED:
         raise BackendFailed(ssh.failure(done))
+    if done.returncode < 0:
+        raise BackendFailed(f"ssh was killed by signal {-done.returncode}")
     found = probe.sections(done.stdout, sent)
     if not found or parse.platform_of(found.get("os", "")) == "win32":
         # no sh there (cmd.exe or PowerShell as the login shell), or Git Bash: ask PowerShell

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -104,3 +105,25 @@ def test_a_hanging_host_is_killed_with_its_children_at_the_deadline(tmp_path: Pa
 def test_json_lines_without_a_host_is_a_usage_error() -> None:
     done = portwho("22", "--json-lines")
     assert done.returncode == 2 and "--json-lines goes with --host" in one_line(done)
+
+
+@posix_only
+def test_ctrl_c_stops_every_ssh_at_once(tmp_path: Path) -> None:
+    marker = f"{4000 + time.time_ns() % 997}"
+    fake = fake_ssh(tmp_path, f"sleep {marker}.1 &\nsleep {marker}.2\n")
+    env = {**os.environ, "PORTWHO_SSH_COMMAND": fake}
+    args = ["22", "--host", "a", "--host", "b", "--timeout", "30"]
+    proc = subprocess.Popen([sys.executable, "-m", "portwho", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 10
+    while len(leftover(f"sleep {marker}.2")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and time.monotonic() - start < 3
+    assert "Traceback" not in err
+    assert leftover(f"sleep {marker}") == []
