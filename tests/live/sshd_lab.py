@@ -155,8 +155,12 @@ def _sshd_config(root: Path, host: str, address: str, path_dir: Path | None) -> 
         "UsePAM no",
         f"PidFile {root / (host + '.pid')}",
     ]
+    # SHLVL=1: bash then skips ~/.bashrc for ssh commands (this machine's root runs pyenv init
+    # there, which costs more CPU than the whole probe, and every host's sshd shares our CPUs)
+    env = ["SHLVL=1"]
     if path_dir is not None:  # a host with portwho on its PATH
-        lines.append(f"SetEnv PATH={path_dir}:/usr/local/bin:/usr/bin:/bin")
+        env.append(f"PATH={path_dir}:/usr/local/bin:/usr/bin:/bin")
+    lines.append("SetEnv " + " ".join(env))
     config = root / f"sshd_{host}.conf"
     config.write_text("\n".join(lines) + "\n")
     return config

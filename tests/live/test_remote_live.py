@@ -114,12 +114,14 @@ def test_a_portwho_on_the_remote_path_answers_itself(lab: Lab) -> None:
 
 
 def test_six_hosts_take_less_than_two_and_a_half_times_one(lab: Lab) -> None:
-    port, _ = lab.listen("h1")
     many = [w for h in HOSTS for w in ("--host", h)]
-    one = min(timed(lab, str(port), "--host", "h1", "--tcp") for _ in range(2))
-    six = min(timed(lab, "22", *many, "--tcp") for _ in range(2))
+    ones, sixes = [], []
+    for _ in range(3):  # alternated, best of three: other test runs share this machine's CPUs
+        ones.append(timed(lab, "22", "--host", "h1", "--tcp"))  # every host's sshd holds 22
+        sixes.append(timed(lab, "22", *many, "--tcp"))
+    one, six = min(ones), min(sixes)
     print(f"\n1 host {one:.2f} s, 6 hosts {six:.2f} s")
-    assert six < 2.5 * one, (one, six)
+    assert six < 2.5 * one, (ones, sixes)
 
 
 def test_an_unreachable_host_costs_at_most_the_connect_timeout(lab: Lab) -> None:
