@@ -16,6 +16,8 @@ from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
 FORMATS: dict[str, str] = {
+    "osquery": "portwho.backends.osquery",
+    "listen-ports-facts": "portwho.backends.listen_ports_facts",
     "ss": "portwho.backends.ss",
     "netstat-linux": "portwho.backends.netstat_linux",
     "fuser": "portwho.backends.fuser",
