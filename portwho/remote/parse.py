@@ -16,7 +16,7 @@ from portwho.model import Attempt, Outcome, PortReport, Socket
 #: `uname -s` -> platform key; Git Bash, MSYS and Cygwin on Windows print their own names
 _SYSTEMS = {"Linux": "linux", "Darwin": "darwin", "FreeBSD": "freebsd"}
 #: sections holding a socket table, in the order the probe prefers them
-TABLES = ("ss", "netstat-linux", "netstat-macos", "powershell")
+TABLES = ("ss", "netstat-linux", "netstat-macos", "sockstat", "powershell")
 _PS_ROW = re.compile(r"\s*(\d+)\s+(\d+)\s+(\S+)\s+([\d:.-]+)(?:\s+(.*?))?\s*")
 _FD_DIR = re.compile(r"/proc/(\d+)/fd:")
 _FD_SOCKET = re.compile(r".*\s\d+ -> socket:\[(\d+)\]\s*")
@@ -48,7 +48,7 @@ def read(found: dict[str, str], ms: float) -> Reply:
 
         socks, reports, trail, span = answer.from_portwho(found["portwho"], ms)
         return Reply(platform=platform, sockets=socks, os_range=span, reports=reports, trail=trail)
-    if platform is None or platform == "freebsd":
+    if platform is None:
         system = found.get("os", "").strip() or "an unknown system"
         raise ParseError(f"{system}: no socket tool portwho can read over ssh there yet")
     name, table = _table(found)
@@ -189,6 +189,11 @@ def hint(host: str, port: int, platform: str | None) -> str:
     quoted = shlex.quote(host)
     if platform == "win32":
         return f"to see it: ask from an elevated session on {host}: portwho {port}"
+    if platform == "freebsd":
+        return (
+            f"to see it: ssh {quoted} sudo portwho {port}"
+            f"   (or: ssh {quoted} sudo sockstat -46 -p {port})"
+        )
     if platform == "darwin":
         return (
             f"to see it: ssh {quoted} sudo portwho {port}"

@@ -36,6 +36,11 @@ _BSD_PS = (
     "echo $M:ps; ps -axww -o pid=,uid=,user=,etime=,args= 2>/dev/null",
     "echo $M:comm; ps -ax -o pid=,comm= 2>/dev/null",
 )
+_FREEBSD = (
+    "echo $M:range; sysctl -n net.inet.ip.portrange.first net.inet.ip.portrange.last",
+    "echo $M:sockstat; sockstat -46 2>/dev/null",
+    *_BSD_PS,
+)
 _DARWIN = (
     "echo $M:range; sysctl -n net.inet.ip.portrange.first net.inet.ip.portrange.last",
     "echo $M:netstat-macos; netstat -anvW -p tcp 2>/dev/null; netstat -anvW -p udp 2>/dev/null",
@@ -95,6 +100,7 @@ def build(query: Query, nonce: str | None = None) -> Probe:
         "case $(uname -s) in",
         "Linux) " + "; ".join(_LINUX) + ";;",
         "Darwin) " + "; ".join(_DARWIN) + ";;",
+        "FreeBSD) " + "; ".join(_FREEBSD) + ";;",
         "esac",
         "echo $M:end",
     ]

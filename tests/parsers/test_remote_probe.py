@@ -107,8 +107,8 @@ def test_sections_split_only_on_this_runs_marker() -> None:
 
 
 def test_a_system_without_a_known_tool_is_a_parse_error() -> None:
-    with pytest.raises(ParseError, match="FreeBSD: no socket tool"):
-        parse.read({"os": "FreeBSD\n", "end": ""}, 0)
+    with pytest.raises(ParseError, match="SunOS: no socket tool"):
+        parse.read({"os": "SunOS\n", "end": ""}, 0)
     with pytest.raises(ParseError, match="no socket table"):
         parse.read({"os": "Linux\n", "end": ""}, 0)
 
@@ -118,6 +118,24 @@ def test_a_windows_answer_is_read_by_the_powershell_parser() -> None:
     reply = parse.read({"powershell": (FIXTURES.parent / path).read_text()}, 0)
     assert reply.platform == "win32" and reply.sockets
     assert {s.local_port for s in reply.sockets} == {3000}
+
+
+def test_a_freebsd_answer_is_read_from_sockstat_and_ps() -> None:
+    table = FIXTURES.parent / "sockstat" / "modelled-on-published-freebsd__sockstat_-46.txt"
+    found = {
+        "os": "FreeBSD\n",
+        "now": "1700000000\n",
+        "range": "49152\n65535\n",  # sysctl -n prints one value a line
+        "sockstat": table.read_text(),
+        "ps": "1570     0 root        3-01:00:00 /usr/sbin/sshd\n",
+        "end": "",
+    }
+    reply = parse.read(found, 0)
+    assert (reply.platform, reply.os_range) == ("freebsd", (49152, 65535))
+    sshd = [s for s in reply.sockets if s.pid == 1570]
+    assert {s.cmdline for s in sshd} == {("/usr/sbin/sshd",)}
+    assert {s.started for s in sshd} == {1700000000.0 - 3 * 86400 - 3600}
+    assert parse.hint("fw1", 22, "freebsd").endswith("(or: ssh fw1 sudo sockstat -46 -p 22)")
 
 
 @pytest.mark.parametrize(
