@@ -120,6 +120,25 @@ def test_a_windows_answer_is_read_by_the_powershell_parser() -> None:
     assert {s.local_port for s in reply.sockets} == {3000}
 
 
+def test_a_macos_answer_names_owners_from_the_hosts_ps() -> None:
+    table = FIXTURES.parent / "netstat-macos" / "macos14-sonoma__netstat_-anvW_-p_tcp+udp.txt"
+    found = {
+        "os": "Darwin\n",
+        "now": "1700000000\n",
+        "range": "49152\n65535\n",
+        "netstat-macos": table.read_text(),
+        # ps -axww -o pid=,uid=,user=,etime=,args= and ps -ax -o pid=,comm= (macOS layout)
+        "ps": "  611   501 alice      01:02:03 /opt/homebrew/opt/postgresql@16/bin/postgres -D x\n",
+        "comm": "  611 /opt/homebrew/opt/postgresql@16/bin/postgres\n",
+        "end": "",
+    }
+    reply = parse.read(found, 0)
+    assert (reply.platform, reply.os_range) == ("darwin", (49152, 65535))
+    [pg] = [s for s in reply.sockets if s.local_port == 5432]
+    assert (pg.pid, pg.process, pg.user, pg.uid) == (611, "postgres", "alice", 501)
+    assert pg.started == 1700000000.0 - 3723
+
+
 def test_a_freebsd_answer_is_read_from_sockstat_and_ps() -> None:
     table = FIXTURES.parent / "sockstat" / "modelled-on-published-freebsd__sockstat_-46.txt"
     found = {
