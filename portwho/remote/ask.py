@@ -69,8 +69,6 @@ def _powershell(host: Host, first: Completed, left: float, base: list[str]) -> s
 
 def _garbage(stdout: str, stderr: str) -> str:
     line = probe.first_line([stdout, stderr])
-    return (
-        f"the host printed something portwho cannot read: {line!r}"
-        if line
-        else ("the host printed nothing")
-    )
+    if not line:
+        return "the host printed nothing"
+    return f"the host printed something portwho cannot read: {line!r}"
