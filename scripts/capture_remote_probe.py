@@ -39,7 +39,7 @@ def capture() -> dict[str, str]:
     out = {who: f"/tmp/portwho-probe-{who}.txt" for who in ("root", "nobody", "proc-root")}
     bare = Path("/tmp/portwho-probe-bin")  # the tools the probe needs, without ss or netstat
     bare.mkdir(exist_ok=True)
-    for tool in ("sh", "cat", "ls", "ps", "uname", "date"):
+    for tool in ("sh", "cat", "ls", "ps", "uname", "date", "id"):
         link = bare / tool
         if not link.exists():
             link.symlink_to(subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True,

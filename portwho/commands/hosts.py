@@ -17,7 +17,7 @@ from typing import Literal
 from portwho import core
 from portwho.errors import ExitCode, UsageError
 from portwho.facts import PortFacts, facts_for
-from portwho.model import LookupResult, Query, Verdict
+from portwho.model import LookupResult, Query, Reason, Verdict
 from portwho.remote import ask, parse, ssh
 from portwho.remote.hosts import Host
 
@@ -92,10 +92,10 @@ def host_result(answer: ask.HostAnswer, query: Query) -> HostResult:
 
 
 def _result(host: Host, reply: parse.Reply, query: Query) -> LookupResult:
-    name = host.name
+    plat = reply.platform or "linux"
     if reply.reports is None:
         result = core.from_sockets(
-            query, reply.sockets, reply.trail, platform=reply.platform, origin=name
+            query, reply.sockets, reply.trail, platform=plat, origin=host.name
         )
     else:  # a portwho on the host decided; keep its verdicts
         result = LookupResult(
@@ -103,16 +103,16 @@ def _result(host: Host, reply: parse.Reply, query: Query) -> LookupResult:
             sockets=tuple(s for s in reply.sockets if query.wants(s)),
             ports=reply.reports,
             trail=reply.trail,
-            origin=name,
+            origin=host.name,
+            platform=plat,
         )
-    # the hint names the command to run there, not here
+    # hidden from the login user there, not from us: root there would see it unless it is root
+    blind = Reason.OWNER_OUT_OF_REACH if reply.login_uid == 0 else Reason.OWNER_NEEDS_PRIVILEGE
     reports = tuple(
-        dataclasses.replace(r, hint=parse.hint(name, r.port, reply.platform))
-        if r.verdict is Verdict.HIDDEN
-        else r
+        dataclasses.replace(r, reason=blind) if r.verdict is Verdict.HIDDEN else r
         for r in result.ports
     )
-    return dataclasses.replace(result, ports=reports)
+    return dataclasses.replace(result, ports=reports, host=host.name)
 
 
 def ask_all(

@@ -7,7 +7,16 @@ import json
 from typing import Any
 
 from portwho.errors import ParseError
-from portwho.model import FAMILIES, PROTOCOLS, Attempt, Outcome, PortReport, Socket, Verdict
+from portwho.model import (
+    FAMILIES,
+    PROTOCOLS,
+    Attempt,
+    Outcome,
+    PortReport,
+    Reason,
+    Socket,
+    Verdict,
+)
 
 SCHEMA = 1
 _FIELDS = (
@@ -62,11 +71,23 @@ def socket_of(item: Any) -> Socket:
     )
 
 
+#: a portwho from before verdicts carried a reason: the usual reason for each verdict
+_REASONS = {
+    Verdict.IN_USE: Reason.OWNER_FOUND,
+    Verdict.HIDDEN: Reason.OWNER_NEEDS_PRIVILEGE,
+    Verdict.FREE: Reason.NOTHING_BOUND,
+    Verdict.RESERVED: Reason.EXCLUDED_RANGE,
+    Verdict.UNKNOWN: Reason.NO_BACKEND,
+}
+
+
 def report_of(item: Any) -> PortReport:
     port = _int(item["port"])
     if port is None:
         raise ValueError("port")
-    return PortReport(port=port, verdict=Verdict(item["verdict"]), hint=_text(item.get("hint")))
+    verdict = Verdict(item["verdict"])
+    reason = Reason(item["reason"]) if "reason" in item else _REASONS[verdict]
+    return PortReport(port=port, verdict=verdict, reason=reason)
 
 
 def attempt_of(item: Any) -> Attempt:

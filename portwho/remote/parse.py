@@ -7,7 +7,6 @@ to that host, so nothing is looked up on this machine); start times from the hos
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
 from portwho.errors import ParseError, UsageError
@@ -31,6 +30,7 @@ class Reply:
     os_range: tuple[int, int] | None = None
     reports: tuple[PortReport, ...] | None = None
     trail: tuple[Attempt, ...] = ()
+    login_uid: int | None = None  # `id -u` there: root still blind to an owner means a container
 
 
 def platform_of(uname: str) -> str | None:
@@ -47,7 +47,14 @@ def read(found: dict[str, str], ms: float) -> Reply:
         from portwho.remote import answer
 
         socks, reports, trail, span = answer.from_portwho(found["portwho"], ms)
-        return Reply(platform=platform, sockets=socks, os_range=span, reports=reports, trail=trail)
+        return Reply(
+            platform=platform,
+            sockets=socks,
+            os_range=span,
+            reports=reports,
+            trail=trail,
+            login_uid=_number(found.get("uid")),
+        )
     if platform is None:
         system = found.get("os", "").strip() or "an unknown system"
         raise ParseError(f"{system}: no socket tool portwho can read over ssh there yet")
@@ -63,6 +70,7 @@ def read(found: dict[str, str], ms: float) -> Reply:
         sockets=tuple(owned),
         os_range=os_range(found.get("range", "")),
         trail=(attempt,),
+        login_uid=_number(found.get("uid")),
     )
 
 
@@ -182,24 +190,3 @@ def os_range(text: str) -> tuple[int, int] | None:
 def _number(text: str | None) -> int | None:
     value = (text or "").strip()
     return int(value) if value.isdecimal() else None
-
-
-def hint(host: str, port: int, platform: str | None) -> str:
-    """How to name a hidden owner on that host: the same question, as root, over ssh."""
-    quoted = shlex.quote(host)
-    if platform == "win32":
-        return f"to see it: ask from an elevated session on {host}: portwho {port}"
-    if platform == "freebsd":
-        return (
-            f"to see it: ssh {quoted} sudo portwho {port}"
-            f"   (or: ssh {quoted} sudo sockstat -46 -p {port})"
-        )
-    if platform == "darwin":
-        return (
-            f"to see it: ssh {quoted} sudo portwho {port}"
-            f"   (or: ssh {quoted} sudo lsof -nP -iTCP:{port} -iUDP:{port})"
-        )
-    return (
-        f"to see it: ssh {quoted} sudo portwho {port}"
-        f"""   (or: ssh {quoted} "sudo ss -tulpn 'sport = :{port}'")"""
-    )

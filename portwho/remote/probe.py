@@ -93,6 +93,7 @@ def build(query: Query, nonce: str | None = None) -> Probe:
         "echo $M:os; uname -s 2>/dev/null",
         "echo $M:now; date +%s",
         "echo $M:conn; echo $SSH_CONNECTION",
+        "echo $M:uid; id -u",
         "if command -v portwho >/dev/null 2>&1; then"
         f" out=$(portwho {args} 2>/dev/null); rc=$?;"
         f" case $rc in {PORTWHO_CODES}) case $out in *schema*)"

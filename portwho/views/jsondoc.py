@@ -66,7 +66,7 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
                 "port": r.port,
                 "verdict": r.verdict.value,
                 "reason": r.reason.value,
-                "hint": hint(r, result.platform),
+                "hint": hint(r, result.platform, result.host),
             }
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports

@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from portwho.commands import hosts as commands
 from portwho.errors import ExitCode, ParseError
-from portwho.model import Query, Verdict
+from portwho.model import Query, Reason, Verdict
 from portwho.remote import ask, parse, probe
 from portwho.remote.hosts import Host
+from portwho.views.hosts import block_lines, host_doc
 from portwho.views.jsondoc import socket_json
+from portwho.views.words import remote_hint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "remote"
 NONCE = "0123456789ab"  # the capture script's
@@ -56,10 +58,23 @@ def test_an_owner_hidden_from_the_login_user_gets_the_ssh_sudo_hint() -> None:
     each = answered("debian-12__probe-ss-nobody", {8000})
     assert each.result is not None and each.code is ExitCode.HIDDEN
     [report] = each.result.ports
-    assert report.verdict is Verdict.HIDDEN
-    assert report.hint == (
+    assert (report.verdict, report.reason) == (Verdict.HIDDEN, Reason.OWNER_NEEDS_PRIVILEGE)
+    [port] = host_doc(each)["ports"]
+    assert port["hint"] == (
         "to see it: ssh web1 sudo portwho 8000   (or: ssh web1 \"sudo ss -tulpn 'sport = :8000'\")"
     )
+    text = ["".join(words for words, _ in line) for line in block_lines(each)]
+    assert "  " + port["hint"] in text
+
+
+def test_root_there_still_blind_means_another_namespace_there() -> None:
+    found = captured("debian-12__probe-ss-nobody")
+    found["uid"] = "0\n"
+    query = Query(ports=frozenset({8000}))
+    reply = parse.read(found, 1.0)
+    each = commands.host_result(ask.HostAnswer(host=Host("web1", "web1"), reply=reply), query)
+    assert each.result is not None
+    assert each.result.ports[0].reason is Reason.OWNER_OUT_OF_REACH
 
 
 def test_the_host_range_and_pid_come_from_the_host() -> None:
@@ -154,7 +169,8 @@ def test_a_freebsd_answer_is_read_from_sockstat_and_ps() -> None:
     sshd = [s for s in reply.sockets if s.pid == 1570]
     assert {s.cmdline for s in sshd} == {("/usr/sbin/sshd",)}
     assert {s.started for s in sshd} == {1700000000.0 - 3 * 86400 - 3600}
-    assert parse.hint("fw1", 22, "freebsd").endswith("(or: ssh fw1 sudo sockstat -46 -p 22)")
+    hint = remote_hint("fw1", 22, "freebsd")
+    assert hint.endswith("(or: ssh fw1 sudo sockstat -46 -p 22)")
 
 
 @pytest.mark.parametrize(
