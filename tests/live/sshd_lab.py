@@ -1,7 +1,7 @@
 """Real remote hosts on this machine: network namespaces, each with a veth pair to this one and
 its own sshd, for the --host tests.
 
-    with sshd_lab(["h1", "h2"], with_portwho={"h2"}) as lab:
+    with sshd_lab(["h1", "h2", "h3"], with_portwho={"h2"}, as_nobody={"h3"}) as lab:
         lab.env            # PORTWHO_SSH_COMMAND="ssh -F <lab>/ssh_config"
         lab.address["h1"]  # the host's address (inside its namespace)
         lab.listen("h1")   # (port, pid) of a python listener inside h1's namespace
@@ -143,7 +143,17 @@ def _keys(root: Path) -> None:
     shutil.copy(root / "client_key.pub", root / "authorized_keys")
 
 
-def _sshd_config(root: Path, host: str, address: str, path_dir: Path | None) -> Path:
+#: a host whose sessions run as uid 65534, though the login is root's: an unprivileged login
+#: without creating a user on this machine (sshd runs the user's shell -c FORCECOMMAND)
+AS_NOBODY = (
+    "ForceCommand setpriv --reuid=65534 --regid=65534 --clear-groups"
+    ' /bin/sh -c "$SSH_ORIGINAL_COMMAND"'
+)
+
+
+def _sshd_config(
+    root: Path, host: str, address: str, path_dir: Path | None, *, nobody: bool = False
+) -> Path:
     lines = [
         f"ListenAddress {address}",
         f"HostKey {root / 'host_key'}",
@@ -161,6 +171,8 @@ def _sshd_config(root: Path, host: str, address: str, path_dir: Path | None) -> 
     if path_dir is not None:  # a host with portwho on its PATH
         env.append(f"PATH={path_dir}:/usr/local/bin:/usr/bin:/bin")
     lines.append("SetEnv " + " ".join(env))
+    if nobody:
+        lines.append(AS_NOBODY)
     config = root / f"sshd_{host}.conf"
     config.write_text("\n".join(lines) + "\n")
     return config
@@ -250,7 +262,12 @@ def _stop_sshd(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def sshd_lab(hosts: list[str], *, with_portwho: frozenset[str] = frozenset()) -> Iterator[Lab]:
+def sshd_lab(
+    hosts: list[str],
+    *,
+    with_portwho: frozenset[str] = frozenset(),
+    as_nobody: frozenset[str] = frozenset(),
+) -> Iterator[Lab]:
     root = Path(tempfile.mkdtemp(prefix="portwho-sshd-"))
     lab = Lab(root=root)
     with lab.stack:
@@ -271,7 +288,8 @@ def sshd_lab(hosts: list[str], *, with_portwho: frozenset[str] = frozenset()) ->
         lab.config.write_text("\n".join(entries))
         for host in hosts:
             path_dir = bin_dir if host in with_portwho else None
-            _start_sshd(lab, host, _sshd_config(root, host, lab.address[host], path_dir))
+            config = _sshd_config(root, host, lab.address[host], path_dir, nobody=host in as_nobody)
+            _start_sshd(lab, host, config)
         yield lab
 
 

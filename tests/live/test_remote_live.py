@@ -23,7 +23,9 @@ HOSTS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:
     require_lab()
-    with sshd_lab([*HOSTS, "hp"], with_portwho=frozenset({"hp"})) as made:
+    with sshd_lab(
+        [*HOSTS, "hp", "hn"], with_portwho=frozenset({"hp"}), as_nobody=frozenset({"hn"})
+    ) as made:
         yield made
 
 
@@ -111,6 +113,23 @@ def test_a_portwho_on_the_remote_path_answers_itself(lab: Lab) -> None:
     assert len(hp["trail"]) > 1  # the host's own chain follows
     assert [(s["pid"], s["local_port"]) for s in hp["sockets"]] == [(pid, port)]
     assert hp["ports"][0]["verdict"] == "in-use"
+
+
+def test_an_owner_hidden_from_the_login_user_says_how_to_see_it_there(lab: Lab) -> None:
+    port, _ = lab.listen("hn")  # root's; the session there runs as uid 65534
+    done = portwho(lab, str(port), "--host", "hn")
+    assert done.returncode == 3, done.stderr
+    assert f"Port {port} is in use, owner hidden" in done.stdout
+    assert (
+        f"  to see it: ssh hn sudo portwho {port}"
+        f"   (or: ssh hn \"sudo ss -tulpn 'sport = :{port}'\")"
+    ) in done.stdout.splitlines()
+    [hn] = as_json(portwho(lab, str(port), "--host", "hn", "--json"))["hosts"]
+    assert (
+        hn["ports"][0] | {"verdict": "in-use-owner-hidden", "reason": "owner-needs-privilege"}
+        == hn["ports"][0]
+    )
+    assert [s["pid"] for s in hn["sockets"]] == [None]
 
 
 def test_six_hosts_take_less_than_two_and_a_half_times_one(lab: Lab) -> None:
