@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -57,6 +58,76 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
         stdout=decode(proc.stdout),
         stderr=decode(proc.stderr),
     )
+
+
+def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Completed:
+    """Like run(), for a tool that starts children of its own (ssh: ProxyCommand, ProxyJump):
+    it runs in a new session, and at the deadline the whole process group is killed and the
+    child reaped, so nothing is left behind. The environment is passed as given (ssh must keep
+    the user's SSH_AUTH_SOCK and locale)."""
+    exe = shutil.which(argv[0])
+    if exe is None:
+        raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
+    if _STOPPING:
+        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
+    posix = os.name != "nt"
+    try:
+        proc = subprocess.Popen(  # argv list, never a shell
+            [exe, *argv[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=posix,
+            creationflags=0 if posix else getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
+        )
+    except OSError as exc:
+        raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
+    _GROUPS.add(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from None
+    finally:
+        _GROUPS.discard(proc)
+        if proc.poll() is None:  # KeyboardInterrupt, or any other way out of communicate
+            _kill_group(proc)
+    return Completed(tuple(argv), proc.returncode, decode(out), decode(err))
+
+
+#: run_group's children still running (threads run several at once: --host)
+_GROUPS: set[subprocess.Popen[bytes]] = set()
+#: set by stop_groups: no thread starts another child after that
+_STOPPING: list[bool] = []
+
+
+def stop_groups() -> None:
+    """Kill every run_group child still running and its group, now (Ctrl-C while threads wait
+    on them: the children are in sessions of their own, so the terminal's SIGINT missed them).
+    The waiting threads then return at once."""
+    _STOPPING.append(True)
+    for proc in list(_GROUPS):
+        with contextlib.suppress(OSError):
+            if os.name != "nt":
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the child's process group (the child alone on Windows), then reap it. A child
+    that left the group and kept our pipes open must not hold us: the pipes are closed."""
+    with contextlib.suppress(OSError):
+        if os.name != "nt":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+    proc.wait()
 
 
 def decode(data: bytes) -> str:

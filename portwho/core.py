@@ -151,6 +151,20 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
     return finish(query, socks, [attempt], view="all", platform=None, origin=origin)
 
 
+def from_sockets(
+    query: Query,
+    parsed: Iterable[Socket],
+    trail: Sequence[Attempt],
+    *,
+    platform: str | None,
+    origin: str,
+) -> LookupResult:
+    """Sockets another machine reported (--host): filtered and ordered as a lookup's, verdicts
+    decided with every socket visible, never enriched from this machine."""
+    socks = sorted((s for s in parsed if query.wants(s)), key=_order)
+    return finish(query, socks, list(trail), view="all", platform=platform, origin=origin)
+
+
 def finish(
     query: Query,
     socks: list[Socket],

@@ -189,6 +189,7 @@ class LookupResult:
     trail: tuple[Attempt, ...] = ()
     origin: str = "live"  # "live", or the file the sockets were read from (--from)
     platform: str = "linux"  # the OS whose hints apply (this machine's for --from too)
+    host: str | None = None  # the machine asked over ssh (--host); None: this one
     notes: tuple[str, ...] = field(default=())
 
     def for_port(self, port: int) -> tuple[Socket, ...]:

@@ -124,6 +124,16 @@ LOOKUP = Verb(
             "from_file", ("--from",), "Read saved tool output (- for stdin) instead.", value="FILE"
         ),
         Opt("fmt", ("--format",), "Format of --from input (default: detect).", value="NAME"),
+        Opt("host", ("--host",), "Ask HOST over ssh instead (repeatable).", value="HOST"),
+        Opt(
+            "hosts_file",
+            ("--hosts",),
+            "Ask the hosts in FILE (one a line, or ansible-inventory JSON; - for stdin).",
+            value="FILE",
+        ),
+        Opt("parallel", ("--parallel",), "With --host: hosts asked at a time (8).", value="N"),
+        Opt("timeout", ("--timeout",), "With --host: seconds each host may take (10).", value="S"),
+        Opt("json_lines", ("--json-lines",), "With --host: one JSON object a host, as each ends."),
     ),
 )
 

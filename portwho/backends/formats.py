@@ -16,7 +16,10 @@ from portwho.model import Socket
 
 #: format name -> module with parse() and sniff()
 FORMATS: dict[str, str] = {
+    "osquery": "portwho.backends.osquery",
+    "listen-ports-facts": "portwho.backends.listen_ports_facts",
     "ss": "portwho.backends.ss",
+    "sockstat": "portwho.backends.sockstat",
     "netstat-linux": "portwho.backends.netstat_linux",
     "fuser": "portwho.backends.fuser",
     "powershell": "portwho.backends.powershell",

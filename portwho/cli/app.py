@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from typer.core import TyperGroup
 
 from portwho import __version__, spec
 from portwho.cli.common import arg, errors, opt
-from portwho.errors import ExitCode, PortwhoError
+from portwho.errors import ExitCode, PortwhoError, UsageError
 from portwho.ports import parse_spec
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
@@ -78,11 +78,30 @@ def lookup_cmd(
     backend: Annotated[str | None, opt("lookup", "backend")] = None,
     from_file: Annotated[str | None, opt("lookup", "from_file")] = None,
     fmt: Annotated[str | None, opt("lookup", "fmt")] = None,
+    host: Annotated[list[str] | None, opt("lookup", "host")] = None,
+    hosts_file: Annotated[list[str] | None, opt("lookup", "hosts_file")] = None,
+    parallel: Annotated[int, opt("lookup", "parallel")] = 8,
+    timeout: Annotated[float, opt("lookup", "timeout")] = 10.0,
+    json_lines: Annotated[bool, opt("lookup", "json_lines")] = False,
 ) -> None:
     """Who holds PORT, and what the port is (the default command)."""
     from portwho.commands import lookup as commands
 
+    if host or hosts_file:
+        with errors(as_json or json_lines):
+            code = _remote(
+                ports or [],
+                (tcp, udp, ipv4, ipv6, listening),
+                (host or [], hosts_file or []),
+                (parallel, timeout),
+                "json-lines" if json_lines else "json" if as_json else "text",
+                refused={"--from": from_file is not None, "--pids": pids},
+                debug=debug,
+            )
+        raise typer.Exit(int(code))
     with errors(as_json):
+        if json_lines:
+            raise UsageError("--json-lines goes with --host or --hosts; for one machine use --json")
         query = commands.build_query(
             ports or [],
             tcp=tcp,
@@ -101,6 +120,33 @@ def lookup_cmd(
             debug=debug,
         )
     raise typer.Exit(int(code))
+
+
+def _remote(
+    specs: list[str],
+    filters: tuple[bool, bool, bool, bool, bool],
+    sources: tuple[list[str], list[str]],
+    limits: tuple[int, float],
+    output: Literal["text", "json", "json-lines"],
+    *,
+    refused: dict[str, bool],
+    debug: bool,
+) -> ExitCode:
+    from portwho.commands import hosts as remote
+    from portwho.commands.lookup import build_query
+    from portwho.remote.hosts import gather
+
+    for flag, given in refused.items():
+        if given:
+            raise UsageError(f"{flag} cannot be combined with --host/--hosts")
+    tcp, udp, ipv4, ipv6, listening = filters
+    query = build_query(specs, tcp=tcp, udp=udp, ipv4=ipv4, ipv6=ipv6, listening=listening)
+    remote.check_settings(*limits)
+    chosen = gather(*sources)
+    parallel, timeout = limits
+    return remote.run_hosts(
+        query, chosen, parallel=parallel, timeout=timeout, output=output, debug=debug
+    )
 
 
 def explain_cmd(

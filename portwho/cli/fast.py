@@ -24,8 +24,8 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         return None
     on = {FLAGS[a] for a in args if a in FLAGS}
     specs = [a for a in args if a not in FLAGS]
-    if any(not s or s.startswith("-") for s in specs):
-        return None
+    if any(not s or s.startswith("-") for s in specs) or "json_lines" in on:
+        return None  # --json-lines belongs to --host, which the full CLI answers
     from portwho.commands import lookup as command
     from portwho.errors import PortwhoError
 

@@ -46,8 +46,12 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
 
 
 def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
+    return json.dumps(result_doc(result, facts, exit_code), indent=2, ensure_ascii=False)
+
+
+def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> dict[str, Any]:
     q = result.query
-    doc = {
+    return {
         "schema": SCHEMA,
         "origin": result.origin,
         "query": {
@@ -62,7 +66,7 @@ def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: in
                 "port": r.port,
                 "verdict": r.verdict.value,
                 "reason": r.reason.value,
-                "hint": hint(r, result.platform),
+                "hint": hint(r, result.platform, result.host),
             }
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
@@ -70,7 +74,6 @@ def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: in
         "sockets": [socket_json(s) for s in result.sockets],
         "trail": [attempt_json(a) for a in result.trail],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def error_json(code: str, message: str, exit_code: int) -> str:

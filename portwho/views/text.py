@@ -7,6 +7,7 @@ gets the same lines styled by rich. So piped output and terminal output never dr
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO
@@ -87,10 +88,14 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
 
 
 def headline(
-    report: PortReport, f: PortFacts, socks: Sequence[Socket], platform: str
+    report: PortReport,
+    f: PortFacts,
+    socks: Sequence[Socket],
+    platform: str,
+    host: str | None = None,
 ) -> list[Line]:
     port = report.port
-    advice = hint(report, platform)
+    advice = hint(report, platform, host)
     if report.verdict is Verdict.IN_USE:
         owners = {s.pid: s.process or "?" for s in socks if s.pid is not None}
         who = (
@@ -145,7 +150,7 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         if lines:
             lines.append([])
         socks = result.for_port(report.port)
-        lines.extend(headline(report, facts[report.port], socks, result.platform))
+        lines.extend(headline(report, facts[report.port], socks, result.platform, result.host))
         explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
         for pid, group in group_by_owner(socks).items():
@@ -162,7 +167,7 @@ def summary_lines(
     result: LookupResult, busy: Sequence[PortReport], facts: dict[int, PortFacts]
 ) -> list[Line]:
     """Many ports asked (a range): the busy ones in full, the free ones counted."""
-    shown = LookupResult(query=result.query, sockets=result.sockets, ports=tuple(busy))
+    shown = dataclasses.replace(result, ports=tuple(busy))
     lines = lookup_lines(shown, facts)
     if lines:
         lines.append([])

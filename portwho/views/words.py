@@ -70,12 +70,13 @@ def range_words(f: PortFacts) -> str:
     return f"{text}, {where} this machine's ephemeral range ({low}-{high})"
 
 
-def hint(report: PortReport, platform: str) -> str | None:
+def hint(report: PortReport, platform: str, host: str | None = None) -> str | None:
     """What to do about a port's verdict, in words: the command that reveals a hidden owner,
-    what a Windows excluded range means, why "free" is only "free here"."""
+    what a Windows excluded range means, why "free" is only "free here". For another machine
+    (`host`), the command to run there."""
     why = report.reason
     if why is Reason.OWNER_NEEDS_PRIVILEGE:
-        return native.reveal_hint(report.port, platform)
+        return _reveal(report.port, platform, host)
     if why is Reason.OWNER_OUT_OF_REACH:
         return native.reveal_hint(report.port, platform, privileged=True)
     if why is Reason.ONLY_OWN_SOCKETS:
@@ -88,3 +89,21 @@ def hint(report: PortReport, platform: str) -> str | None:
     if why is Reason.EXCLUDED_RANGE and len(report.detail) == 2:
         return netsh.reserved_hint(report.port, [(report.detail[0], report.detail[1])])
     return None
+
+
+def _reveal(port: int, platform: str, host: str | None) -> str:
+    return native.reveal_hint(port, platform) if host is None else remote_hint(host, port, platform)
+
+
+def remote_hint(host: str, port: int, platform: str) -> str:
+    """How to name a hidden owner on another machine: the same question, as root, over ssh."""
+    import shlex
+
+    quoted = shlex.quote(host)
+    if platform == "win32":
+        return f"to see it: ask from an elevated session on {host}: portwho {port}"
+    native_cmd = {
+        "darwin": f"sudo lsof -nP -iTCP:{port} -iUDP:{port}",
+        "freebsd": f"sudo sockstat -46 -p {port}",
+    }.get(platform, f"\"sudo ss -tulpn 'sport = :{port}'\"")
+    return f"to see it: ssh {quoted} sudo portwho {port}   (or: ssh {quoted} {native_cmd})"
