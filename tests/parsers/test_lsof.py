@@ -17,7 +17,7 @@ from portwho.model import Query, Socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lsof"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+from tests.parsers._linux_fixtures import SAMPLES
 
 
 def _dump(sock: Socket) -> dict[str, object]:

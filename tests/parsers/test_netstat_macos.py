@@ -16,7 +16,7 @@ from portwho.model import Query, Socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "netstat-macos"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+from tests.parsers._linux_fixtures import SAMPLES
 LAYOUTS = sorted(FIXTURES.glob("*.txt"))
 
 

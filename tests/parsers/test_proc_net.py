@@ -15,7 +15,7 @@ from portwho.errors import ParseError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "proc-net"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+from tests.parsers._linux_fixtures import SAMPLES
 FIELDS = ("protocol", "family", "local_address", "local_port", "remote_address", "remote_port",
           "state", "uid", "inode")  # fmt: skip
 

@@ -19,7 +19,7 @@ from portwho.system import netsh, tasklist
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+from tests.parsers._linux_fixtures import SAMPLES
 
 
 def _sockets(socks: list[Socket]) -> list[dict[str, Any]]:
