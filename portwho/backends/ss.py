@@ -102,7 +102,8 @@ def parse(text: str) -> Parsed:
         raise ParseError("ss output must be text")
     era = _Era(text)
     parsed = Parsed()
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for line in lines[locate(text) or 0 :]:  # what comes before is a warning or a prompt
         if not line.strip() or _HEADER.match(line) or line[0].isspace():
             continue  # blank, header, or an -i/-m continuation line
         parsed.row(line, lambda row: _parse_row(row, era, parsed))

@@ -11,7 +11,7 @@ import pytest
 
 from portwho._run import Completed, Runner
 from portwho.backends import formats, netstat_macos
-from portwho.errors import BackendFailed, ParseError
+from portwho.errors import BackendFailed, ParseError, UsageError
 from portwho.model import Query, Socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -121,9 +121,11 @@ def test_pid_zero_is_unknown_owner() -> None:
         "hello world",
     ],
 )
-def test_garbage_is_a_parse_error(bad: str) -> None:
-    with pytest.raises(ParseError):
-        netstat_macos.parse(bad)
+def test_garbage_is_skipped_and_the_file_refused(bad: str) -> None:
+    parsed = netstat_macos.parse(bad)
+    assert list(parsed) == [] and parsed.skipped == (0 if bad == "hello world" else 1)
+    with pytest.raises(UsageError, match="does not parse as netstat-macos"):
+        formats.parse(bad, "netstat-macos")
 
 
 def _sample(name: str) -> str:
