@@ -30,7 +30,8 @@ class Parsed(list[Socket]):
     def skip(self, line: str, reason: str) -> None:
         self.skipped += 1
         if self.first_skipped is None:
-            self.first_skipped, self.skip_reason = line.strip()[:200], reason
+            # runs of padding squeezed: the example is for a one-line message
+            self.first_skipped, self.skip_reason = " ".join(line.split())[:160], reason
 
     def note(self, text: str) -> None:
         if text not in self.notes:
