@@ -15,6 +15,7 @@ holds and stored beside the text as the oracle.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -78,10 +79,8 @@ def run(argv: list[str]) -> tuple[str, int]:
 def names(port: int) -> set[str]:
     out = {str(port)}
     for proto in ("tcp", "udp"):
-        try:
+        with contextlib.suppress(OSError):
             out.add(socket.getservbyport(port, proto))
-        except OSError:
-            pass
     return out
 
 
@@ -99,9 +98,11 @@ def keep_rows(text: str, ports: dict[str, int]) -> str:
         head = words[0] if words else ""
         row = head in {"tcp", "tcp6", "udp", "udp6", "raw", "raw6", "icmp6", "unix", "nl"}
         row = row or head.startswith(("u_", "p_")) or head in {"ESTAB", "LISTEN", "UNCONN"}
-        if head in {"raw", "icmp6"} and ("icmp" in line or "ipv6-icmp" in line):
-            out.append(line)
-        elif not row or any(ours(w, wanted) for w in words[3:7]):
+        if (
+            (head in {"raw", "icmp6"} and ("icmp" in line or "ipv6-icmp" in line))
+            or not row
+            or any(ours(w, wanted) for w in words[3:7])
+        ):
             out.append(line)
     return "".join(out)
 

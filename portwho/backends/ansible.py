@@ -44,7 +44,7 @@ def parse(text: str) -> Parsed:
         if not isinstance(rows, list):
             raise ParseError(f"{key} is not a list")
         for item in rows:
-            parsed.row(repr(item)[:200], lambda _row, item=item, proto=proto: _socket(item, proto))
+            parsed.row(repr(item)[:200], _socket, item, proto)
     return parsed
 
 

@@ -57,7 +57,7 @@ def _module_funcs(name: str) -> tuple[Callable[[str], int | None], Callable[[str
 
 
 def non_socket_table(text: str) -> str | None:
-    """"routing" or "interface" when the text is netstat -r / -i output (not sockets)."""
+    """ "routing" or "interface" when the text is netstat -r / -i output (not sockets)."""
     for kind, pattern in _NOT_SOCKETS:
         if pattern.search(text):
             return kind

@@ -67,10 +67,13 @@ def parse(text: str) -> Parsed:
         words = line.split()
         if _SECTION.match(line):
             inet = line.startswith("Active Internet")
-        elif inet and words and not _HEADER.match(line):
-            if words[0] in _PROTOS or (len(words) > 1 and _HEX.fullmatch(words[0])):
-                parsed.row(line, lambda _line: _row(words, parsed))
+        elif inet and words and not _HEADER.match(line) and _is_row(words):
+            parsed.row(line, _row, words, parsed)
     return parsed
+
+
+def _is_row(words: list[str]) -> bool:
+    return words[0] in _PROTOS or (len(words) > 1 and bool(_HEX.fullmatch(words[0])))
 
 
 def _row(words: list[str], parsed: Parsed) -> Socket:

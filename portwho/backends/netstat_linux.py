@@ -82,7 +82,7 @@ def parse(text: str) -> Parsed:
         if _SECTION.match(line):
             inet = bool(_TITLE.match(line))
         elif inet and first and first[0] in _PROTOS:
-            parsed.row(line, lambda row: _parse_row(row, parsed))
+            parsed.row(line, _parse_row, line, parsed)
         elif inet and first and first[0] in _OTHER:
             parsed.skip(line, f"not a TCP/UDP socket ({first[0]})")
     return parsed

@@ -169,7 +169,7 @@ def parse(text: str) -> Parsed:
         if header is not None:
             layout = header
         elif tokens and tokens[0] in _PROTOS:
-            parsed.row(line, lambda _line: _row(tokens, layout, parsed))
+            parsed.row(line, _row, tokens, layout, parsed)
             if layout is not None and layout.width and len(tokens) > 4:
                 ends.append((tokens[3], tokens[4], layout.width))
     _flag_cut(ends, parsed)

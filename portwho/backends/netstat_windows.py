@@ -13,9 +13,10 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from portwho._run import check_ok
 from portwho.backends.addr import canonical, family_of
+from portwho._run import check_ok
 from portwho.backends.base import Answer
+from portwho.backends.rows import Parsed
 from portwho.errors import ParseError
 from portwho.model import Protocol, Socket
 
@@ -49,23 +50,32 @@ _IMAGE = re.compile(r"^\s*\[(?P<image>[^\]]+)\]\s*$")
 _SNIFF_ROW = re.compile(r"^\s*(TCP|UDP)\s+\S*:(\d+|\*|[A-Za-z][\w-]*)\s+\S*:\S+", re.MULTILINE)
 
 
+def locate(text: str) -> int | None:
+    match = _SNIFF_ROW.search(text)
+    return None if match is None else text.count("\n", 0, match.start())
+
+
 def sniff(text: str) -> bool:
-    return _SNIFF_ROW.search(text) is not None
+    return locate(text) is not None
 
 
-def parse(text: str) -> list[Socket]:
-    """Every socket in the output, duplicates removed; `-b` image names become `process`."""
-    sockets: list[Socket] = []
+def parse(text: str) -> Parsed:
+    """Every socket in the output, duplicates removed; `-b` image names become `process`.
+    A row that does not read is skipped and counted; no readable row at all is a ParseError."""
+    parsed = Parsed()
+    read = False  # whether the last row read: an image line belongs to the row above it
     for line in text.splitlines():
         tokens = line.split()
         if tokens and tokens[0] in _PROTOCOLS:
-            sockets.append(_row(tokens))
-        elif sockets and (image := _IMAGE.match(line)):
-            sockets[-1] = _with_process(sockets[-1], image["image"].strip())
+            before = len(parsed)
+            parsed.row(line, _row, tokens)
+            read = len(parsed) > before
+        elif read and (image := _IMAGE.match(line)):
+            parsed[-1] = _with_process(parsed[-1], image["image"].strip())
         # anything else: a (localized) header, a service tag, or "cannot obtain ownership"
-    if not sockets:
-        raise ParseError("no TCP/UDP rows: not Windows netstat output")
-    return list(dict.fromkeys(sockets))  # the same socket printed twice is one socket
+    if not parsed:
+        raise ParseError(parsed.summary() or "no TCP/UDP rows: not Windows netstat output")
+    return parsed.unique()  # the same socket printed twice is one socket
 
 
 def _with_process(sock: Socket, image: str) -> Socket:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from portwho.backends.netlink.diag import KERNEL_STATES, ntop
+from portwho.backends.rows import Parsed, first_line
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -61,33 +62,39 @@ def _row(match: re.Match[str], protocol: Protocol) -> Socket:
     )
 
 
-def parse(text: str, protocol: Protocol | None = None) -> list[Socket]:
+def parse(text: str, protocol: Protocol | None = None) -> Parsed:
     """Parse one or more concatenated tables. Each header line sets the protocol of the rows
-    below it (UDP headers end with "drops") unless `protocol` is given."""
+    below it (UDP headers end with "drops") unless `protocol` is given. A line that is not a
+    row is skipped and counted (backends.rows)."""
     current: Protocol = protocol or "tcp"
-    sockets: list[Socket] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    parsed = Parsed()
+    for line in text.splitlines():
         if not line.strip():
             continue
         if _HEADER.match(line):
             if protocol is None:
                 current = "udp" if line.rstrip().endswith("drops") else "tcp"
             continue
-        match = _ROW.fullmatch(line)
-        if match is None:
-            raise ParseError(f"line {number} is not a /proc/net socket row: {line[:80]!r}")
-        sockets.append(_row(match, current))
-    return sockets
+        parsed.row(line, _matched, line, current)
+    return parsed
+
+
+def _matched(line: str, protocol: Protocol) -> Socket:
+    match = _ROW.fullmatch(line)
+    if match is None:
+        raise ParseError("not a /proc/net socket row")
+    return _row(match, protocol)
+
+
+def locate(text: str) -> int | None:
+    return first_line(text, lambda line: bool(_HEADER.match(line) or _ROW.fullmatch(line)))
 
 
 def sniff(text: str) -> bool:
-    for line in text.splitlines():
-        if line.strip():
-            return bool(_HEADER.match(line) or _ROW.fullmatch(line))
-    return False
+    return locate(text) is not None
 
 
-def read_table(protocol: Protocol, family: Family, root: str = "/proc/net") -> list[Socket]:
+def read_table(protocol: Protocol, family: Family, root: str = "/proc/net") -> Parsed:
     """Read one live table; OSError (no /proc, no IPv6) is the caller's to handle."""
     name = protocol + ("6" if family == "ipv6" else "")
     with open(

@@ -12,8 +12,10 @@ exact (a field cut by the tool, a service name nobody knows), once each.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+
 from portwho.errors import ParseError
 from portwho.model import Socket
+
 
 class Parsed(list[Socket]):
     """The sockets read, plus `skipped` rows (count, first example and why) and `notes`."""
@@ -37,10 +39,13 @@ class Parsed(list[Socket]):
         if text not in self.notes:
             self.notes.append(text)
 
-    def row(self, line: str, read: Callable[[str], Iterable[Socket] | Socket | None]) -> None:
-        """Read one candidate row with `read`; a ParseError skips it instead of the file."""
+    def row(
+        self, line: str, read: Callable[..., Iterable[Socket] | Socket | None], *args: object
+    ) -> None:
+        """Read one candidate row `line` with `read(*args)` (default: `read(line)`); a
+        ParseError skips and counts the row instead of refusing the text."""
         try:
-            got = read(line)
+            got = read(*args) if args else read(line)
         except ParseError as exc:
             self.skip(line, str(exc))
             return
@@ -59,9 +64,9 @@ class Parsed(list[Socket]):
         for text in other.notes:
             self.note(text)
 
-    def unique(self) -> Parsed:
-        """The same socket printed twice (Windows, lsof's two fds) is one: order kept."""
-        out = Parsed(dict.fromkeys(self))
+    def replaced(self, sockets: Iterable[Socket]) -> Parsed:
+        """Other sockets (deduplicated, renamed) with this account of skips and notes."""
+        out = Parsed(sockets)
         out.skipped, out.first_skipped, out.skip_reason = (
             self.skipped,
             self.first_skipped,
@@ -69,6 +74,10 @@ class Parsed(list[Socket]):
         )
         out.notes = list(self.notes)
         return out
+
+    def unique(self) -> Parsed:
+        """The same socket printed twice (Windows, lsof's two fds) is one: order kept."""
+        return self.replaced(dict.fromkeys(self))
 
     def summary(self) -> str:
         """One line for --debug, the JSON trail and stderr ("" when nothing was skipped)."""

@@ -26,7 +26,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from portwho._run import check_ok
-from portwho.backends import addr
 from portwho.backends.addr import host
 from portwho.backends.base import Answer, port_runs
 from portwho.backends.rows import Parsed, first_line, port_or_note
@@ -106,7 +105,7 @@ def parse(text: str) -> Parsed:
     for line in lines[locate(text) or 0 :]:  # what comes before is a warning or a prompt
         if not line.strip() or _HEADER.match(line) or line[0].isspace():
             continue  # blank, header, or an -i/-m continuation line
-        parsed.row(line, lambda row: _parse_row(row, era, parsed))
+        parsed.row(line, _parse_row, line, era, parsed)
     return parsed
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from portwho.backends import formats
+from portwho.backends.rows import Parsed
 from tests.fakes import FIXTURES
 
 
@@ -46,13 +47,13 @@ def test_there_are_captures_of_every_new_kind() -> None:
         assert any(part in n for n in names), part
 
 
-def _load(folder: str, name: str) -> formats.Parsed:
+def _load(folder: str, name: str) -> Parsed:
     return formats.parse((FIXTURES / folder / name).read_text(), None)[1]
 
 
 def test_busybox_labels_ipv6_rows_tcp_and_the_address_says_ipv6() -> None:
     parsed = _load("netstat-linux", "debian-12-busybox-1.35-as-root__busybox_netstat_a.txt")
-    text = (FIXTURES / "netstat-linux/debian-12-busybox-1.35-as-root__busybox_netstat_a.txt")
+    text = FIXTURES / "netstat-linux/debian-12-busybox-1.35-as-root__busybox_netstat_a.txt"
     assert "tcp        0      0 ::1:postgresql" in text.read_text()
     pg = next(s for s in parsed if s.local_port == 5432)
     assert (pg.protocol, pg.family, pg.local_address, pg.state) == ("tcp", "ipv6", "::1", "LISTEN")
@@ -63,12 +64,15 @@ def test_busybox_labels_ipv6_rows_tcp_and_the_address_says_ipv6() -> None:
 def test_service_names_without_n_become_ports() -> None:
     parsed = _load("ss", "debian-12-iproute2-6.1-as-root__ss_a_p.txt")
     ipp = [s for s in parsed if s.local_port == 631]
-    assert {(s.state, s.remote_address) for s in ipp} == {("LISTEN", None), ("ESTABLISHED", "127.0.0.1")}
+    assert {(s.state, s.remote_address) for s in ipp} == {
+        ("LISTEN", None),
+        ("ESTABLISHED", "127.0.0.1"),
+    }
     # the server side of the loopback connection was never accept()ed: no process holds it
     unowned = [s for s in parsed if s.pid is None]
     assert [(s.local_port, s.state) for s in unowned] == [(631, "ESTABLISHED")]
     assert len({s.pid for s in parsed if s.pid is not None}) == 1
-    assert parsed.skipped == 1 and parsed.first_skipped.startswith("raw")
+    assert parsed.skipped == 1 and (parsed.first_skipped or "").startswith("raw")
 
 
 def test_nonroot_preamble_is_read_past() -> None:

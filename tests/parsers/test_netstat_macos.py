@@ -11,12 +11,12 @@ import pytest
 
 from portwho._run import Completed, Runner
 from portwho.backends import formats, netstat_macos
-from portwho.errors import BackendFailed, ParseError, UsageError
+from portwho.errors import BackendFailed, UsageError
 from portwho.model import Query, Socket
+from tests.parsers._linux_fixtures import SAMPLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "netstat-macos"
-from tests.parsers._linux_fixtures import SAMPLES
 LAYOUTS = sorted(FIXTURES.glob("*.txt"))
 
 

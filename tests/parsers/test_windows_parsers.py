@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import netstat_windows, powershell
+from portwho.backends import formats, netstat_windows, powershell
 from portwho.backends.powershell import table as powershell_table
-from portwho.errors import ParseError
+from portwho.errors import ParseError, UsageError
 from portwho.model import Socket
 from portwho.system import netsh, tasklist
+from tests.parsers._linux_fixtures import SAMPLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-from tests.parsers._linux_fixtures import SAMPLES
 
 
 def _sockets(socks: list[Socket]) -> list[dict[str, Any]]:
@@ -157,9 +157,9 @@ def test_powershell_json_traps() -> None:
         "no table here\n",
     ],
 )
-def test_powershell_garbage_is_parse_error(text: str) -> None:
-    with pytest.raises(ParseError):
-        powershell.parse(text)
+def test_powershell_garbage_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="does not parse as powershell"):
+        formats.parse(text, "powershell")
 
 
 def test_powershell_table_with_ansi_header_and_two_tables() -> None:

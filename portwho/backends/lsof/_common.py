@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.backends import addr
+from portwho.backends.rows import Parsed, as_parsed
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -126,7 +127,7 @@ def protocol_of(node: str) -> Protocol | None:
     return _PROTOCOLS.get(node.upper())
 
 
-def dedupe(sockets: list[Socket]) -> list[Socket]:
+def dedupe(sockets: list[Socket]) -> Parsed:
     """One socket on two fds of one process (dup, or a listener lsof lists twice) is one."""
     seen: set[tuple[object, ...]] = set()
     unique = []
@@ -135,4 +136,4 @@ def dedupe(sockets: list[Socket]) -> list[Socket]:
         if mark not in seen:
             seen.add(mark)
             unique.append(sock)
-    return unique
+    return as_parsed(sockets).replaced(unique)
