@@ -149,8 +149,45 @@ def capture(
     print(f"wrote {fmt}/{name}.txt: {len(parsed)} sockets, {parsed.skipped} skipped")
 
 
+_OWN = (
+    "import socket, sys\n"
+    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+    "print(s.getsockname()[1], flush=True); sys.stdin.read()\n"
+)
+
+
+def capture_preamble(tag: str, ports: dict[str, int]) -> None:
+    """netstat -tlnp as nobody while nobody holds a listener: net-tools names that one and
+    starts with `(Not all processes could be identified ...)` for the root-owned rest."""
+    own = subprocess.Popen(
+        [*AS_NOBODY, "/usr/bin/python3", "-c", _OWN],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
+    )  # fmt: skip
+    try:
+        assert own.stdout is not None
+        mine = int(own.stdout.readline())
+        text, code = run([*AS_NOBODY, "netstat", "-tlnp"])
+        text = keep_rows(text, {**ports, "own": mine})
+        _, parsed = formats.parse(text, None)
+        assert text.startswith("(Not all processes could be identified"), text[:80]
+        assert {s.pid for s in parsed if s.local_port == mine} == {own.pid}, parsed
+        assert all(s.pid is None for s in parsed if s.local_port != mine), parsed
+        name = f"{tag}-as-nobody__netstat_tlnp_not_all_identified"
+        meta = {"tool": "netstat-linux", "command": ["netstat", "-tlnp"], "exit_code": code,
+                "run_as": "nobody, holding one listener", "ports": {**ports, "own": mine},
+                "skipped": parsed.skipped, "first_skipped": parsed.first_skipped,
+                "notes": parsed.notes, "sockets": [asdict(s) for s in parsed]}  # fmt: skip
+        (OUT / "netstat-linux" / f"{name}.txt").write_text(text)
+        (OUT / "netstat-linux" / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
+        print(f"wrote netstat-linux/{name}.txt: {len(parsed)} sockets")
+    finally:
+        own.kill()
+        own.wait(5)
+
+
 def main() -> None:
-    tag = sys.argv[1] if len(sys.argv) > 1 else "debian-12"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    tag = args[0] if args else "debian-12"
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, json.dumps(WANTED)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -158,6 +195,9 @@ def main() -> None:
     try:
         assert child.stdout is not None
         ports = json.loads(child.stdout.readline())
+        capture_preamble(f"{tag}-net-tools-2.10", ports)
+        if "--preamble-only" in sys.argv:
+            return
         for root in (True, False):
             capture(f"{tag}-iproute2-6.1", "ss", ["ss", "-a", "-t", "-u", "-p"], ports, root=root)
             capture(f"{tag}-iproute2-6.1", "ss", ["ss", "-a", "-p"], ports, root=root)

@@ -4,9 +4,13 @@ shape) as JSON: `ansible HOST -m community.general.listen_ports_facts`, a playbo
 
 `tcp_listen` and `udp_listen` are lists of {address, port, pid, name, user, protocol, stime};
 with include_non_listening also {state, foreign_address}. The text around the JSON (`host |
-SUCCESS =>`) is ignored; several hosts' documents are not read, only the first. `protocol` is
-`tcp`/`udp`, or `tcp6`/`udp6` when the module read netstat; family comes from that suffix or
-the address form (`::` is IPv6, `0.0.0.0` and `*` IPv4: the module does not say dual-stack).
+SUCCESS =>`, `ok: [web1] =>`) is ignored; only the first host's document is read. The module
+(checked against community.general's source) runs `netstat -plunt` or, without net-tools,
+`ss -plunt`, and keeps the tool's address spelling with the port cut off: `protocol` is always
+`tcp`/`udp`, so family comes from the address form: `::` is IPv6, `0.0.0.0` IPv4, and `*` (only
+ss prints it, and the module needs an ss new enough to print `pid=`) a dual-stack IPv6 socket.
+`foreign_address` keeps its port (`10.0.2.2:50421`, `0.0.0.0:*`); `state` is the tool's word
+(LISTEN, ESTABLISHED or ss's ESTAB / UNCONN). pid 0 and name "" mean the owner was hidden.
 """
 
 from __future__ import annotations
@@ -20,11 +24,19 @@ from portwho.model import Family, Protocol, Socket
 
 NAME = "ansible"
 _LISTS: dict[str, Protocol] = {"tcp_listen": "tcp", "udp_listen": "udp"}
-_STATES = {"LISTEN": "LISTEN", "ESTAB": "ESTABLISHED", "UNCONN": None}
+_STATES = {"ESTAB": "ESTABLISHED", "UNCONN": None, "UCONN": None}
+
+
+def locate(text: str) -> int | None:
+    """The line where the JSON holding `tcp_listen` / `udp_listen` starts."""
+    if '"tcp_listen"' not in text and '"udp_listen"' not in text:
+        return None
+    lines = text.lstrip("\ufeff").splitlines()
+    return next((i for i, line in enumerate(lines) if "{" in line), None)
 
 
 def sniff(text: str) -> bool:
-    return '"tcp_listen"' in text or '"udp_listen"' in text
+    return locate(text) is not None
 
 
 def _facts(data: Any) -> dict[str, Any]:
@@ -56,7 +68,8 @@ def _socket(item: Any, proto: Protocol) -> Socket:
     if address is None or port is None:
         raise ParseError("address or port missing")
     label = str(item.get("protocol", ""))
-    family: Family = "ipv6" if label.endswith("6") else addr.family_of(address.strip("[]"))
+    bare = address.strip("[]")
+    family: Family = "ipv6" if label.endswith("6") or bare == "*" else addr.family_of(bare)
     remote, remote_port = _peer(jsonrows.text_field(item, "foreign_address"), family)
     state = str(item.get("state", "LISTEN" if remote_port is None else "")).upper()
     pid = jsonrows.number(item, "pid")

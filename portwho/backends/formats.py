@@ -29,17 +29,18 @@ FORMATS: dict[str, str] = {
     "powershell": "portwho.backends.powershell",
     "netstat-windows": "portwho.backends.netstat_windows",
     "lsof": "portwho.backends.lsof",
-    "netstat-macos": "portwho.backends.netstat_macos",
+    # FreeBSD before macOS: it claims a text only where FreeBSD-only columns or sections show
     "netstat-freebsd": "portwho.backends.netstat_freebsd",
+    "netstat-macos": "portwho.backends.netstat_macos",
     "proc-net": "portwho.backends.proc_net",
 }
 
 #: tables netstat prints that are not socket lists: (what it is, a line that shows it)
 _NOT_SOCKETS = (
-    ("routing", re.compile(r"^\s*(Kernel IP(v6)? routing table|Routing tables)\s*$", re.M)),
-    ("routing", re.compile(r"^\s*Destination\s+Gateway\s+(Genmask\s+)?Flags\b", re.M)),
-    ("interface", re.compile(r"^\s*Kernel Interface table\s*$", re.M)),
-    ("interface", re.compile(r"^\s*(Iface|Name)\s+(MTU|Mtu)\s+", re.M)),
+    ("a routing", re.compile(r"^\s*(Kernel IP(v6)? routing table|Routing tables)\s*$", re.M)),
+    ("a routing", re.compile(r"^\s*Destination\s+Gateway\s+(Genmask\s+)?Flags\b", re.M)),
+    ("an interface", re.compile(r"^\s*Kernel Interface table\s*$", re.M)),
+    ("an interface", re.compile(r"^\s*(Iface|Name)\s+(MTU|Mtu)\s+", re.M)),
 )
 
 
@@ -57,7 +58,7 @@ def _module_funcs(name: str) -> tuple[Callable[[str], int | None], Callable[[str
 
 
 def non_socket_table(text: str) -> str | None:
-    """ "routing" or "interface" when the text is netstat -r / -i output (not sockets)."""
+    """ "a routing" / "an interface" when the text is netstat -r / -i output, else None."""
     for kind, pattern in _NOT_SOCKETS:
         if pattern.search(text):
             return kind
@@ -66,7 +67,7 @@ def non_socket_table(text: str) -> str | None:
 
 def _not_sockets_error(kind: str) -> UsageError:
     return UsageError(
-        f"this is a {kind} table, not a socket list; save the output of a socket listing "
+        f"this is {kind} table, not a socket list (netstat -r / -i); save a socket listing "
         "instead (ss -tunap, netstat -anp, netstat -ano, lsof -i)"
     )
 

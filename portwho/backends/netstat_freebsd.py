@@ -76,7 +76,7 @@ def _is_row(words: list[str]) -> bool:
     return words[0] in _PROTOS or (len(words) > 1 and bool(_HEX.fullmatch(words[0])))
 
 
-def _row(words: list[str], parsed: Parsed) -> Socket:
+def _row(words: list[str], parsed: Parsed) -> Socket | None:
     if words[0] not in _PROTOS:
         words = words[1:]  # -A: the Tcpcb address
         if words[0] not in _PROTOS:
@@ -87,6 +87,8 @@ def _row(words: list[str], parsed: Parsed) -> Socket:
         rest = rest[1:]  # Recv-Q Send-Q, or -T's counters (blank on UDP rows)
     if len(rest) < 2:
         raise ParseError("no local and foreign address")
+    if rest[0] == "*.*":
+        return None  # created but never bound: it holds no port
     family = dotted.family_from(label_family, rest[0])
     local, port = dotted.local(rest[0], family, protocol, parsed)
     remote, remote_port = dotted.remote(rest[1], family, protocol, parsed)

@@ -126,9 +126,11 @@ def _pid(text: str) -> int | None:
     return value or None  # pid 0: the kernel holds it and no process can be named
 
 
-def _row(tokens: list[str], layout: Layout | None, parsed: Parsed) -> Socket:
+def _row(tokens: list[str], layout: Layout | None, parsed: Parsed) -> Socket | None:
     if len(tokens) < 5:
         raise ParseError("short row")
+    if tokens[3] == "*.*":
+        return None  # created but never bound: it holds no port
     protocol, family = _PROTOS[tokens[0]]
     local, port = dotted.local(tokens[3], family, protocol, parsed)
     remote, remote_port = dotted.remote(tokens[4], family, protocol, parsed)

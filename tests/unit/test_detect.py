@@ -21,6 +21,10 @@ FOLDERS = {
     "netstat-windows": "netstat-windows",
     "powershell": "powershell",
     "proc-net": "proc-net",
+    "netstat-freebsd": "netstat-freebsd",
+    "sockstat": "sockstat",
+    "osquery": "osquery",
+    "ansible": "ansible",
 }
 #: shared sample name prefix -> format
 SAMPLE_FORMATS = {
