@@ -13,8 +13,8 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from portwho.backends.addr import canonical, family_of
 from portwho._run import check_ok
+from portwho.backends.addr import canonical, family_of
 from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed
 from portwho.errors import ParseError

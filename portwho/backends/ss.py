@@ -114,7 +114,7 @@ def _parse_row(line: str, era: _Era, parsed: Parsed) -> list[Socket]:
     i, protocol = 0, None
     if words[0][0] in _NETIDS:
         protocol, i = _NETIDS[words[0][0]], 1
-    elif not words[0][0] in STATES:
+    elif words[0][0] not in STATES:
         raise ParseError(f"not a TCP/UDP socket ({words[0][0]})")
     state = None
     if i < len(words) and words[i][0] in STATES:
@@ -125,7 +125,14 @@ def _parse_row(line: str, era: _Era, parsed: Parsed) -> list[Socket]:
     proto: Protocol = protocol or ("udp" if state == "CLOSE" else "tcp")
     rest = line[words[i + 3][1] :]
     ends = (words[i + 2][0], words[i + 3][0])
-    return _sockets(proto, state, ends, rest, era.star_family(words[0][0] if protocol else "", ends[0].rpartition(":")[2]), parsed)
+    return _sockets(
+        proto,
+        state,
+        ends,
+        rest,
+        era.star_family(words[0][0] if protocol else "", ends[0].rpartition(":")[2]),
+        parsed,
+    )
 
 
 def _endpoint(text: str, proto: Protocol, parsed: Parsed) -> tuple[str, int | None]:

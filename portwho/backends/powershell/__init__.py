@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed
 from portwho.errors import BackendFailed, BackendUnavailable, ParseError, ToolMissing
-from portwho.model import Socket
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
