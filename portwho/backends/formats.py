@@ -78,6 +78,8 @@ def detect(text: str) -> str:
     for name in FORMATS:
         locate, _ = _module_funcs(name)
         line = locate(text)
+        if line == 0:
+            return name  # nothing can start earlier, and earlier entries win ties
         if line is not None and (best is None or line < best[0]):
             best = (line, name)
     if best is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from portwho.backends.netlink.diag import KERNEL_STATES, ntop
 from portwho.backends.rows import Parsed, first_line
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
@@ -34,6 +33,8 @@ def _unhex_address(text: str) -> tuple[Family, str]:
     raw = bytes.fromhex(text)
     packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
     family: Family = "ipv4" if len(raw) == 4 else "ipv6"
+    from portwho.backends.netlink.diag import ntop  # lazily: detection only needs the regexes
+
     return family, ntop(family, packed)
 
 
@@ -43,6 +44,8 @@ def _row(match: re.Match[str], protocol: Protocol) -> Socket:
     if remote_family != family:
         raise ParseError(f"local and remote address families differ: {match.group(0)!r}")
     number = int(match["st"], 16)
+    from portwho.backends.netlink.diag import KERNEL_STATES
+
     if number not in KERNEL_STATES:
         raise ParseError(f"unknown socket state {match['st']!r}")
     rport = int(match["rp"], 16)
