@@ -181,3 +181,21 @@ def test_osquery_and_ansible_fields() -> None:
     )
     mdns = next(s for s in facts if s.protocol == "udp")
     assert (mdns.family, mdns.local_address, mdns.pid, mdns.process) == ("ipv6", "::", None, None)
+
+
+def test_sockstat_dotted_endpoints_and_bare_labels() -> None:
+    # NetBSD prints `*.22` and labels without a family digit: the address form decides.
+    text = (
+        "USER     COMMAND    PID   FD PROTO  LOCAL ADDRESS         FOREIGN ADDRESS\n"
+        "root     sshd       401   3  tcp    *.22                  *.*\n"
+        "root     sshd       401   4  tcp6   ::1.22                *.*\n"
+        "root     named      388   20 udp    127.0.0.1.53          *.*\n"
+    )
+    name, parsed = formats.parse(text, None)
+    assert name == "sockstat"
+    got = [(s.protocol, s.family, s.local_address, s.local_port, s.pid) for s in parsed]
+    assert got == [
+        ("tcp", "ipv4", "0.0.0.0", 22, 401),
+        ("tcp", "ipv6", "::1", 22, 401),
+        ("udp", "ipv4", "127.0.0.1", 53, 388),
+    ]

@@ -1,5 +1,8 @@
 """What both lsof parsers (table and -F fields) share: state names, escapes, endpoints and
-the socket record."""
+the socket record.
+
+Family is lsof's TYPE column (IPv4 / IPv6), which lsof takes from the socket itself; the
+address (`*:80`, `[::1]:80`, a host name without -n) is kept in that family's spelling."""
 
 from __future__ import annotations
 
