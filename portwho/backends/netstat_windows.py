@@ -3,9 +3,10 @@
 Windows localizes the headers ("Connexions actives", "活动连接", "Активные подключения") and may
 drop the PID label from a localized header while every row still has a PID, and wide addresses
 (`[fe80::…%11]:1900`) push the fixed columns over. So rows are read by tokens and address syntax
-only: `TCP|UDP local foreign [state] [pid]`. Family is the address form: `[...]` is IPv6, a
-dotted quad IPv4 (Windows prints `0.0.0.0` and `[::]` for its two wildcards, never `*`). Every other line is a header or a `-b` line: a
+only: `TCP|UDP local foreign [state] [pid]`. Every other line is a header or a `-b` line: a
 service tag (`  RpcSs`), an image (` [svchost.exe]`) or a localized "cannot obtain ownership".
+Family is the address form: `[...]` is IPv6, a dotted quad IPv4 (Windows prints `0.0.0.0` and
+`[::]` for its two wildcards; `*:*` only as a UDP peer).
 """
 
 from __future__ import annotations
