@@ -5,6 +5,7 @@ drop the PID label from a localized header while every row still has a PID, and 
 (`[fe80::…%11]:1900`) push the fixed columns over. So rows are read by tokens and address syntax
 only: `TCP|UDP local foreign [state] [pid]`. Every other line is a header or a `-b` line: a
 service tag (`  RpcSs`), an image (` [svchost.exe]`) or a localized "cannot obtain ownership".
+A `tasklist` listing pasted after the table (`tasklist | findstr 8124`) names the pids.
 Family is the address form: `[...]` is IPv6, a dotted quad IPv4 (Windows prints `0.0.0.0` and
 `[::]` for its two wildcards; `*:*` only as a UDP peer).
 """
@@ -47,6 +48,9 @@ _STATES = {
     "BOUND": "BOUND",
 }
 _IMAGE = re.compile(r"^\s*\[(?P<image>[^\]]+)\]\s*$")
+# A `tasklist` row pasted after the table (`tasklist | findstr 8124`): image, PID, session name,
+# session number, memory (`48,220 K`; `48.220 K` in German). The image name may hold spaces.
+_TASK = re.compile(r"^(?P<image>\S.*?)\s+(?P<pid>\d+)\s+\S+\s+\d+\s+[\d.,\u00a0 ]+\s?K\s*$")
 # Linux rows are lower case and macOS rows say tcp4/tcp46; only Windows prints upper-case TCP/UDP
 # followed directly by two host:port addresses (no Recv-Q/Send-Q numbers in between).
 _SNIFF_ROW = re.compile(r"^\s*(TCP|UDP)\s+\S*:(\d+|\*|[A-Za-z][\w-]*)\s+\S*:\S+", re.MULTILINE)
@@ -77,7 +81,23 @@ def parse(text: str) -> Parsed:
         # anything else: a (localized) header, a service tag, or "cannot obtain ownership"
     if not parsed:
         raise ParseError(parsed.summary() or "no TCP/UDP rows: not Windows netstat output")
-    return parsed.unique()  # the same socket printed twice is one socket
+    named = _tasklist_names(text)
+    unique = parsed.unique()  # the same socket printed twice is one socket
+    if not named:
+        return unique
+    return unique.replaced(
+        _with_process(s, named[s.pid]) if s.pid in named and not s.process else s for s in unique
+    )
+
+
+def _tasklist_names(text: str) -> dict[int, str]:
+    """pid -> image from `tasklist` rows pasted with the table (a user checking who 8124 is)."""
+    found: dict[int, str] = {}
+    for line in text.splitlines():
+        match = _TASK.match(line.strip())
+        if match and not line.lstrip().startswith(("TCP", "UDP")):
+            found[int(match["pid"])] = match["image"].strip()
+    return found
 
 
 def _with_process(sock: Socket, image: str) -> Socket:

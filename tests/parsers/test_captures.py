@@ -199,3 +199,12 @@ def test_sockstat_dotted_endpoints_and_bare_labels() -> None:
         ("tcp", "ipv6", "::1", 22, 401),
         ("udp", "ipv4", "127.0.0.1", 53, 388),
     ]
+
+
+def test_tasklist_rows_pasted_after_netstat_name_the_pids() -> None:
+    parsed = _load("netstat-windows", "win10-en__netstat-ano-findstr-then-tasklist-findstr.txt")
+    assert {(s.local_port, s.pid, s.process) for s in parsed} == {
+        (3000, 8124, "node.exe"),
+        (51544, 10644, "chrome.exe"),
+    }
+    assert len(parsed) == 4 and parsed.skipped == 0

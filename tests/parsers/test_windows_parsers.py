@@ -37,16 +37,16 @@ def _text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-@pytest.mark.parametrize("path", sorted((FIXTURES / "netstat-windows").glob("*.txt")), ids=str)
-def test_netstat_fixtures(path: Path) -> None:
-    assert netstat_windows.sniff(_text(path))
-    assert _sockets(netstat_windows.parse(_text(path))) == _expected(path)
-
-
 def _old_style(folder: str) -> list[Path]:
     """Fixtures with an `expected` list (those with a full account are in test_captures)."""
     paths = sorted((FIXTURES / folder).glob("*.txt"))
     return [p for p in paths if "expected" in json.loads(p.with_suffix(".json").read_text())]
+
+
+@pytest.mark.parametrize("path", _old_style("netstat-windows"), ids=str)
+def test_netstat_fixtures(path: Path) -> None:
+    assert netstat_windows.sniff(_text(path))
+    assert _sockets(netstat_windows.parse(_text(path))) == _expected(path)
 
 
 @pytest.mark.parametrize("path", _old_style("powershell"), ids=str)
