@@ -170,7 +170,8 @@ def test_osquery_and_ansible_fields() -> None:
         (5432, "postgres", 114)
     }
     facts = _load(
-        "ansible", "ubuntu24-community.general-9-ss__listen_ports_facts_include_non_listening.txt"
+        "listen-ports-facts",
+        "ubuntu24-community.general-9-ss__listen_ports_facts_include_non_listening.txt",
     )
     conn = next(s for s in facts if s.remote_port is not None)
     assert (conn.remote_address, conn.remote_port, conn.state, conn.user) == (

@@ -24,7 +24,7 @@ FOLDERS = {
     "netstat-freebsd": "netstat-freebsd",
     "sockstat": "sockstat",
     "osquery": "osquery",
-    "ansible": "ansible",
+    "listen-ports-facts": "listen-ports-facts",
 }
 #: shared sample name prefix -> format
 SAMPLE_FORMATS = {
