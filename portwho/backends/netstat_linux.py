@@ -24,6 +24,7 @@ import re
 from typing import TYPE_CHECKING
 
 from portwho._run import check_ok
+from portwho.backends import addr, dotted
 from portwho.backends.addr import host
 from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed, first_line, port_or_note
@@ -55,6 +56,7 @@ _ROW = re.compile(
 )
 _OWNER = re.compile(r"^(?:(\d+)/(.*?)|-)\s*$")
 _SECTION = re.compile(r"^Active \S")
+_WIDTH = 23  # net-tools' endpoint column without -W
 
 
 def _recognise(line: str) -> bool:
@@ -77,15 +79,41 @@ def parse(text: str) -> Parsed:
         raise ParseError("netstat output must be text")
     parsed = Parsed()
     inet = True  # a paste may start at the rows, with no title
+    ends: list[str] = []
     for line in text.splitlines():
         first = line.split(maxsplit=1)[:1]
         if _SECTION.match(line):
             inet = bool(_TITLE.match(line))
         elif inet and first and first[0] in _PROTOS:
             parsed.row(line, _parse_row, line, parsed)
+            ends += line.split()[3:5]
         elif inet and first and first[0] in _OTHER:
             parsed.skip(line, f"not a TCP/UDP socket ({first[0]})")
+    _flag_cut(ends, parsed)
     return parsed
+
+
+def _flag_cut(ends: list[str], parsed: Parsed) -> None:
+    """Without -W, net-tools cuts the host so that `host:port` fits 23 columns: an IPv6 host
+    that then reads as no address was cut. Kept as printed; one note says so. An endpoint wider
+    than 23 proves -W (nothing is cut)."""
+    if any(len(end) > _WIDTH for end in ends):
+        return
+    for end in ends:
+        host = end.rpartition(":")[0].strip("[]")
+        if len(end) == _WIDTH and ":" in host and addr.canonical(host) == host and not _is_ip(host):
+            parsed.note(dotted.cut_note(_WIDTH))
+            return
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_row(line: str, parsed: Parsed) -> Socket:

@@ -209,3 +209,23 @@ def test_tasklist_rows_pasted_after_netstat_name_the_pids() -> None:
         (51544, 10644, "chrome.exe"),
     }
     assert len(parsed) == 4 and parsed.skipped == 0
+
+
+def test_net_tools_without_w_cut_ipv6_is_kept_and_flagged() -> None:
+    # net-tools (no -W) cuts the host so that host:port fits 23 columns (lib/inet6 + netstat.c:
+    # `local_addr[22 - strlen(port)] = '\0'`): `2001:db8:4f:12:9a:1c:22` is what is left of
+    # 2001:db8:4f:12:9a:1c05::7 port 22.
+    text = (
+        "Active Internet connections (only servers)\n"
+        "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+        "tcp6       0      0 2001:db8:4f:12:9a:1c:22 :::*                    LISTEN\n"
+        "tcp6       0      0 :::80                   :::*                    LISTEN\n"
+    )
+    parsed = formats.parse(text, None)[1]
+    assert [(s.local_address, s.local_port) for s in parsed] == [
+        ("2001:db8:4f:12:9a:1c", 22),
+        ("::", 80),
+    ]
+    assert any("23-column field and may be cut" in n for n in parsed.notes)
+    wide = text.replace(":::80                  ", "2001:db8:4f:12:9a:1c05::7:80")
+    assert not formats.parse(wide, None)[1].notes  # a wider endpoint: -W, nothing cut
