@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 
 from portwho.backends import dotted
-from portwho.backends.addr import canonical, split_host_port
-from portwho.backends.rows import Parsed, first_line
+from portwho.backends.addr import canonical
+from portwho.backends.rows import Parsed, first_line, port_or_note
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -79,10 +79,10 @@ def _row(words: list[str], line: str) -> Socket | None:
         raise ParseError("no user, command and pid")
     user, command, pid = owner[0], " ".join(owner[1:-1]), owner[-1]
     family = label_family or _family(words[at + 1])
-    local, local_port = _endpoint(words[at + 1], family)
+    local, local_port = _endpoint(words[at + 1], family, protocol)
     if local_port is None:
         return None  # `*:*`: a UDP socket not bound to a port yet holds none
-    remote, remote_port = _endpoint(words[at + 2], family)
+    remote, remote_port = _endpoint(words[at + 2], family, protocol)
     state = _state(words[at + 3 :]) if protocol == "tcp" else None
     if protocol == "tcp" and state is None:
         state = "LISTEN" if remote_port is None else "ESTABLISHED"
@@ -118,7 +118,7 @@ def _family(text: str) -> Family:
 def _split(text: str) -> tuple[str, str]:
     """`*:22`, `[::1]:22`, `::1:22`, `fe80::1%lo0:123` (FreeBSD) or `*.22` (NetBSD)."""
     host, sep, port = text.rpartition(":")
-    if sep and (port == "*" or port.isdecimal()) and _is_host(host):
+    if sep and (port == "*" or port.isdecimal() or port.isalpha()) and _is_host(host):
         return host, port
     return dotted.split(text)
 
@@ -128,9 +128,8 @@ def _is_host(host: str) -> bool:
     return host in ("*", "") or bare != host.strip("[]") or ":" in bare or bare.count(".") == 3
 
 
-def _endpoint(text: str, family: Family) -> tuple[str, int | None]:
+def _endpoint(text: str, family: Family, protocol: Protocol) -> tuple[str, int | None]:
+    """NetBSD without -n prints service names (`*.ssh`): mapped back per protocol."""
     host, port = _split(text)
-    if port != "*" and not port.isdecimal():
-        raise ParseError(f"bad port in {text!r}")
-    number = None if port == "*" else split_host_port(f"x:{port}")[1]
+    number = None if port == "*" else port_or_note(port, protocol, None, text)
     return canonical("*" if host == "*" else host, family), number

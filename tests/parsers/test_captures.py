@@ -191,6 +191,7 @@ def test_sockstat_dotted_endpoints_and_bare_labels() -> None:
         "root     sshd       401   3  tcp    *.22                  *.*\n"
         "root     sshd       401   4  tcp6   ::1.22                *.*\n"
         "root     named      388   20 udp    127.0.0.1.53          *.*\n"
+        "root     ntpd       390   21 udp6   ::1.ntp               *.*\n"
     )
     name, parsed = formats.parse(text, None)
     assert name == "sockstat"
@@ -199,6 +200,7 @@ def test_sockstat_dotted_endpoints_and_bare_labels() -> None:
         ("tcp", "ipv4", "0.0.0.0", 22, 401),
         ("tcp", "ipv6", "::1", 22, 401),
         ("udp", "ipv4", "127.0.0.1", 53, 388),
+        ("udp", "ipv6", "::1", 123, 390),  # NetBSD without -n: a service name
     ]
 
 
