@@ -138,7 +138,8 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
 
 
 def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:
-    """Sockets parsed from saved tool output (--from): never enriched from this machine."""
+    """Sockets parsed from saved tool output (--from): never enriched from this machine. Rows
+    the parser skipped are counted in the trail; what it read but not exactly is in `notes`."""
     from portwho.backends import formats
 
     start = time.perf_counter()
@@ -146,9 +147,16 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
     socks = sorted((s for s in parsed if query.wants(s)), key=_order)
     ms = round((time.perf_counter() - start) * 1000, 2)
     attempt = Attempt(
-        backend=name, outcome=Outcome.ANSWERED, detail=origin, ms=ms, count=len(socks)
+        backend=name,
+        outcome=Outcome.ANSWERED,
+        detail="; ".join(filter(None, (origin, parsed.summary()))),
+        ms=ms,
+        count=len(socks),
+        skipped=parsed.skipped,
+        first_skipped=parsed.first_skipped,
     )
-    return finish(query, socks, [attempt], view="all", platform=None, origin=origin)
+    result = finish(query, socks, [attempt], view="all", platform=None, origin=origin)
+    return dataclasses.replace(result, notes=tuple(parsed.notes))
 
 
 def from_sockets(

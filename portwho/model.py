@@ -157,6 +157,8 @@ class Attempt:
     detail: str = ""
     ms: float = 0.0
     count: int = 0  # sockets it returned
+    skipped: int = 0  # rows it could not read (--from): counted, never fatal
+    first_skipped: str | None = None  # the first of them, as printed
 
 
 class Reason(str, enum.Enum):

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from portwho.backends.base import Answer
+from portwho.backends.rows import Parsed
 from portwho.errors import BackendFailed, BackendUnavailable, ParseError
 from portwho.model import Protocol, Socket
 
@@ -44,25 +45,31 @@ def sniff(text: str) -> bool:
     return False
 
 
-def parse(text: str) -> list[Socket]:
+def parse(text: str) -> Parsed:
     """Parse pasted fuser output (plain or -v) into one socket record per (port, pid)."""
     if not isinstance(text, str):
         raise ParseError("fuser output must be text")
-    sockets: list[Socket] = []
+    parsed = Parsed()
     current: tuple[int, Protocol] | None = None
     for line in text.splitlines():
         if not line.strip() or _TABLE_HEAD.match(line) or line.startswith("Cannot stat"):
             continue
         body, label = line, _PORT_LABEL.match(line)
         if label:
-            current = (_port(label.group(1)), "tcp" if label.group(2) == "tcp" else "udp")
+            try:
+                current = (_port(label.group(1)), "tcp" if label.group(2) == "tcp" else "udp")
+            except ParseError as exc:
+                current = None
+                parsed.skip(line, str(exc))
+                continue
             body = label.group(3)
             if not body.strip():
                 continue
         if current is None:
-            raise ParseError(f"fuser row before any PORT/proto: label: {line!r}")
-        sockets.extend(_row(body, *current))
-    return sockets
+            parsed.skip(line, "fuser row before any PORT/proto: label")
+            continue
+        parsed.row(body, _row, body, *current)
+    return parsed
 
 
 def _port(text: str) -> int:

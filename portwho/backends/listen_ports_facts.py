@@ -6,6 +6,13 @@ with {"ansible_facts": {"tcp_listen": [...], "udp_listen": [...]}}; a saved `ans
 object or the bare facts are read too. Each entry has address, name, pid, port, protocol,
 stime, user (and, with include_non_listening, state and foreign_address). Several hosts'
 answers in one text are several hosts' sockets: --from mixes them, so save one host a file.
+A playbook's `ok: [web1] => {...}` (a debug of ansible_facts) is read like the ad-hoc form.
+
+The module (community.general's source) runs `netstat -plunt` or, without net-tools, `ss
+-plunt`, keeps the tool's address with the port cut off, and normalises `protocol` to tcp/udp,
+so family comes from the address form: a colon is IPv6, and `*` (only ss prints it, and the
+module needs an ss new enough to print `pid=`) is a dual-stack IPv6 socket. An entry that does
+not read is skipped and counted (backends.rows).
 """
 
 from __future__ import annotations
@@ -15,29 +22,40 @@ import re
 from typing import Any
 
 from portwho.backends.addr import canonical, family_of, split_host_port
+from portwho.backends.rows import Parsed
 from portwho.errors import ParseError
 from portwho.model import Protocol, Socket
 
 NAME = "listen-ports-facts"
-_HEADER = re.compile(r"^\S+ \| [A-Z]+ => ", re.M)
+_HEADER = re.compile(r"^(?:\S+ \| [A-Z]+|ok: \[[^\]]+\]) => ", re.M)
 _LISTS: tuple[tuple[str, Protocol], ...] = (("tcp_listen", "tcp"), ("udp_listen", "udp"))
 _STATES = {"LISTEN": "LISTEN", "ESTAB": "ESTABLISHED", "ESTABLISHED": "ESTABLISHED"}
 
 
-def sniff(text: str) -> bool:
+def locate(text: str) -> int | None:
+    """The first line of the answer: `HOST | SUCCESS =>`, `ok: [HOST] =>`, or the JSON."""
     head = text[:4000]
-    return '"tcp_listen"' in head or '"udp_listen"' in head
+    if '"tcp_listen"' not in head and '"udp_listen"' not in head:
+        return None
+    lines = text.lstrip("\ufeff").splitlines()
+    return next((i for i, line in enumerate(lines) if _HEADER.match(line) or "{" in line), None)
 
 
-def parse(text: str) -> list[Socket]:
-    sockets: list[Socket] = []
-    for facts in _documents(text):
+def sniff(text: str) -> bool:
+    return locate(text) is not None
+
+
+def parse(text: str) -> Parsed:
+    parsed = Parsed()
+    lines = text.lstrip("\ufeff").splitlines()
+    for facts in _documents("\n".join(lines[locate(text) or 0 :])):
         for key, protocol in _LISTS:
             entries = facts.get(key, [])
             if not isinstance(entries, list):
                 raise ParseError(f"{key} is not a list")
-            sockets.extend(_socket(e, protocol) for e in entries)
-    return sockets
+            for entry in entries:
+                parsed.row(repr(entry)[:160], _socket, entry, protocol)
+    return parsed
 
 
 def _documents(text: str) -> list[dict[str, Any]]:
@@ -63,7 +81,7 @@ def _socket(entry: Any, protocol: Protocol) -> Socket:
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ParseError(f"not a port: {port!r}")
     address = str(entry.get("address") or "0.0.0.0")
-    family = family_of(address)
+    family = "ipv6" if address.strip("[]") == "*" else family_of(address)
     pid = entry.get("pid")
     remote, remote_port = _peer(str(entry.get("foreign_address") or ""))
     state = _STATES.get(str(entry.get("state") or "LISTEN").upper(), "LISTEN")

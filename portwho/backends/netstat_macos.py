@@ -8,7 +8,11 @@ Tahoe's `process:pid` is right-aligned and the name (cut to 16 chars) may hold s
 (`Autodesk Fusion:22712`), so it is found by counting the columns on both sides of it.
 Addresses join host and port with a dot (`127.0.0.1.8080`, `fe80::1%lo0.49152`, `*.443`, `*.*`).
 UDP rows leave the state column empty. Rows without a header (a user's grep) are read with the
-layout their field count implies.
+layout their field count implies. `netstat -A` puts `Socket` and `Flowhash` columns (hex) before
+`Proto`; they are dropped. Without -n, ports are service names (`40.77.18.167.https`). Family
+comes from the label (tcp4, tcp6, tcp46), which macOS always prints. Without -W an endpoint
+that fills its column (22, or 18 with -A) may be cut, port included: it is kept as printed and
+a note says so (backends.dotted). Unreadable rows are skipped and counted (backends.rows).
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from portwho.backends import addr, lsof
+from portwho.backends import dotted, lsof
 from portwho.backends.base import Answer
+from portwho.backends.rows import Parsed, first_line
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -37,10 +42,11 @@ _PROTOS: dict[str, tuple[Protocol, Family]] = {
     "udp46": ("udp", "ipv6"),
 }
 _HEADER = re.compile(
-    r"Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+\(state\)(.*)", re.I
+    r"((?:Socket|Flowhash)\s+)*Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+"
+    r"\(state\)(.*)",
+    re.I,
 )
-_ENDPOINT = re.compile(r"(.+)\.(\d+|\*)")
-_DOTTED = re.compile(r"[\d.]+")
+_HEX = re.compile(r"[0-9a-f]{1,16}")
 _PROCESS_PID = re.compile(r"(.*):(\d+)")
 
 #: Column names after `(state)` in the layouts seen on real Macs; used for headerless rows.
@@ -59,6 +65,8 @@ class Layout:
     """The columns after the state column, by name."""
 
     after_state: tuple[str, ...]
+    #: the width of the Local Address column, from the header (None: no header seen)
+    width: int | None = None
 
     @property
     def pid_at(self) -> int | None:
@@ -78,7 +86,10 @@ _LAYOUTS = [Layout(tuple(names.split())) for names in _KNOWN]
 
 def _layout_from_header(line: str) -> Layout | None:
     match = _HEADER.fullmatch(line.strip())
-    return Layout(tuple(match.group(1).split())) if match else None
+    if match is None:
+        return None
+    width = line.index("Foreign Address") - line.index("Local Address") - 1
+    return Layout(tuple(match.group(2).split()), width)
 
 
 def _owner_guessed(rest: list[str]) -> tuple[int | None, str | None]:
@@ -92,32 +103,6 @@ def _owner_guessed(rest: list[str]) -> tuple[int | None, str | None]:
         except ParseError:
             continue
     raise ParseError(f"netstat: cannot tell the layout of a row ending {' '.join(rest)!r}")
-
-
-def _split(text: str) -> tuple[str, str]:
-    match = _ENDPOINT.fullmatch(text)
-    if match is None:
-        raise ParseError(f"netstat address without a port: {text!r}")
-    host, port = match.groups()
-    if _DOTTED.fullmatch(host) and host.count(".") != 3:
-        raise ParseError(f"netstat address without a port: {text!r}")  # "127.0.0.1" alone
-    if port != "*" and int(port) > 65535:
-        raise ParseError(f"port out of range: {text!r}")
-    return host, port
-
-
-def _local(text: str, family: Family) -> tuple[str, int]:
-    host, port = _split(text)
-    if port == "*":
-        raise ParseError(f"netstat local address without a port: {text!r}")
-    return addr.canonical(host, family), int(port)
-
-
-def _remote(text: str, family: Family) -> tuple[str | None, int | None]:
-    host, port = _split(text)
-    if port == "*":
-        return None, None
-    return addr.remote_or_none(addr.canonical(host, family), int(port))
 
 
 def _owner(rest: list[str], layout: Layout) -> tuple[int | None, str | None]:
@@ -141,12 +126,14 @@ def _pid(text: str) -> int | None:
     return value or None  # pid 0: the kernel holds it and no process can be named
 
 
-def _row(tokens: list[str], layout: Layout | None) -> Socket:
+def _row(tokens: list[str], layout: Layout | None, parsed: Parsed) -> Socket | None:
     if len(tokens) < 5:
-        raise ParseError(f"netstat: short row {' '.join(tokens)!r}")
+        raise ParseError("short row")
+    if tokens[3] == "*.*":
+        return None  # created but never bound: it holds no port
     protocol, family = _PROTOS[tokens[0]]
-    local, port = _local(tokens[3], family)
-    remote, remote_port = _remote(tokens[4], family)
+    local, port = dotted.local(tokens[3], family, protocol, parsed)
+    remote, remote_port = dotted.remote(tokens[4], family, protocol, parsed)
     rest = tokens[5:]
     state = None
     if rest and rest[0][:1].isalpha() and ":" not in rest[0]:
@@ -166,35 +153,55 @@ def _row(tokens: list[str], layout: Layout | None) -> Socket:
     )
 
 
-def parse(text: str) -> list[Socket]:
-    sockets: list[Socket] = []
+def _unlead(tokens: list[str]) -> list[str]:
+    """Drop -A's Socket and Flowhash values (hex) before the protocol."""
+    for at in (1, 2):
+        if len(tokens) > at and tokens[at] in _PROTOS and all(map(_HEX.fullmatch, tokens[:at])):
+            return tokens[at:]
+    return tokens
+
+
+def parse(text: str) -> Parsed:
+    parsed = Parsed()
     layout: Layout | None = None
-    seen_header = False
+    ends: list[tuple[str, str, int]] = []  # endpoints read, with the width of their column
     for line in text.splitlines():
-        tokens = line.split()
-        if not tokens:
-            continue
-        header = _layout_from_header(line)
+        tokens = _unlead(line.split())
+        header = _layout_from_header(line) if tokens else None
         if header is not None:
-            layout, seen_header = header, True
-        elif tokens[0] in _PROTOS:
-            sockets.append(_row(tokens, layout))
-    if text.strip() and not (sockets or seen_header):
-        raise ParseError(
-            "not macOS netstat output: no `Proto ... (state)` header, no tcp4/udp4 rows"
-        )
-    return sockets
+            layout = header
+        elif tokens and tokens[0] in _PROTOS:
+            parsed.row(line, _row, tokens, layout, parsed)
+            if layout is not None and layout.width and len(tokens) > 4:
+                ends.append((tokens[3], tokens[4], layout.width))
+    _flag_cut(ends, parsed)
+    return parsed
+
+
+def _flag_cut(ends: list[tuple[str, str, int]], parsed: Parsed) -> None:
+    """An endpoint longer than its column proves -W (nothing is cut); otherwise one that fills
+    it exactly may have been cut by netstat."""
+    if any(len(a) > w or len(b) > w for a, b, w in ends):
+        return
+    full = [w for a, b, w in ends if dotted.cut_at([a, b], w)]
+    if full:
+        parsed.note(dotted.cut_note(full[0]))
+
+
+def _recognise(line: str) -> bool:
+    tokens = _unlead(line.split())
+    if _HEADER.fullmatch(line.strip()):
+        return True
+    return len(tokens) >= 5 and tokens[0] in _PROTOS and bool(dotted.ENDPOINT.fullmatch(tokens[3]))
+
+
+def locate(text: str) -> int | None:
+    """The `(state)` header, or a row whose address ends in `.port` (Linux: `:port`)."""
+    return first_line(text, _recognise)
 
 
 def sniff(text: str) -> bool:
-    """The `(state)` header, or rows whose addresses end in `.port` (Linux: `:port`)."""
-    for line in text.splitlines()[:50]:
-        tokens = line.split()
-        if _HEADER.fullmatch(line.strip()):
-            return True
-        if len(tokens) >= 5 and tokens[0] in _PROTOS:
-            return _ENDPOINT.fullmatch(tokens[3]) is not None
-    return False
+    return locate(text) is not None
 
 
 def argvs() -> list[list[str]]:
@@ -224,6 +231,8 @@ class NetstatMacosBackend:
             done = runner(argv, _TIMEOUT)
             if done.returncode != 0:
                 raise BackendFailed(f"netstat exited with status {done.returncode}")
+            if done.stdout.strip() and locate(done.stdout) is None:
+                raise BackendFailed("netstat printed something that is not a socket table")
             found += parse(_only_ports(done.stdout, query))
         sockets = tuple(s for s in found if query.wants(s))
         # This netstat shows the pids of every user's sockets without root; only sockets whose

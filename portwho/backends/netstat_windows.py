@@ -5,6 +5,9 @@ drop the PID label from a localized header while every row still has a PID, and 
 (`[fe80::…%11]:1900`) push the fixed columns over. So rows are read by tokens and address syntax
 only: `TCP|UDP local foreign [state] [pid]`. Every other line is a header or a `-b` line: a
 service tag (`  RpcSs`), an image (` [svchost.exe]`) or a localized "cannot obtain ownership".
+A `tasklist` listing pasted after the table (`tasklist | findstr 8124`) names the pids.
+Family is the address form: `[...]` is IPv6, a dotted quad IPv4 (Windows prints `0.0.0.0` and
+`[::]` for its two wildcards; `*:*` only as a UDP peer).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from portwho._run import check_ok
 from portwho.backends.addr import canonical, family_of
 from portwho.backends.base import Answer
+from portwho.backends.rows import Parsed
 from portwho.errors import ParseError
 from portwho.model import Protocol, Socket
 
@@ -44,28 +48,56 @@ _STATES = {
     "BOUND": "BOUND",
 }
 _IMAGE = re.compile(r"^\s*\[(?P<image>[^\]]+)\]\s*$")
+# A `tasklist` row pasted after the table (`tasklist | findstr 8124`): image, PID, session name,
+# session number, memory (`48,220 K`; `48.220 K` in German). The image name may hold spaces.
+_TASK = re.compile(r"^(?P<image>\S.*?)\s+(?P<pid>\d+)\s+\S+\s+\d+\s+[\d.,\u00a0 ]+\s?K\s*$")
 # Linux rows are lower case and macOS rows say tcp4/tcp46; only Windows prints upper-case TCP/UDP
 # followed directly by two host:port addresses (no Recv-Q/Send-Q numbers in between).
 _SNIFF_ROW = re.compile(r"^\s*(TCP|UDP)\s+\S*:(\d+|\*|[A-Za-z][\w-]*)\s+\S*:\S+", re.MULTILINE)
 
 
+def locate(text: str) -> int | None:
+    match = _SNIFF_ROW.search(text)
+    return None if match is None else text.count("\n", 0, match.start())
+
+
 def sniff(text: str) -> bool:
-    return _SNIFF_ROW.search(text) is not None
+    return locate(text) is not None
 
 
-def parse(text: str) -> list[Socket]:
-    """Every socket in the output, duplicates removed; `-b` image names become `process`."""
-    sockets: list[Socket] = []
+def parse(text: str) -> Parsed:
+    """Every socket in the output, duplicates removed; `-b` image names become `process`.
+    A row that does not read is skipped and counted; no readable row at all is a ParseError."""
+    parsed = Parsed()
+    read = False  # whether the last row read: an image line belongs to the row above it
     for line in text.splitlines():
         tokens = line.split()
         if tokens and tokens[0] in _PROTOCOLS:
-            sockets.append(_row(tokens))
-        elif sockets and (image := _IMAGE.match(line)):
-            sockets[-1] = _with_process(sockets[-1], image["image"].strip())
+            before = len(parsed)
+            parsed.row(line, _row, tokens)
+            read = len(parsed) > before
+        elif read and (image := _IMAGE.match(line)):
+            parsed[-1] = _with_process(parsed[-1], image["image"].strip())
         # anything else: a (localized) header, a service tag, or "cannot obtain ownership"
-    if not sockets:
-        raise ParseError("no TCP/UDP rows: not Windows netstat output")
-    return list(dict.fromkeys(sockets))  # the same socket printed twice is one socket
+    if not parsed:
+        raise ParseError(parsed.summary() or "no TCP/UDP rows: not Windows netstat output")
+    named = _tasklist_names(text)
+    unique = parsed.unique()  # the same socket printed twice is one socket
+    if not named:
+        return unique
+    return unique.replaced(
+        _with_process(s, named[s.pid]) if s.pid in named and not s.process else s for s in unique
+    )
+
+
+def _tasklist_names(text: str) -> dict[int, str]:
+    """pid -> image from `tasklist` rows pasted with the table (a user checking who 8124 is)."""
+    found: dict[int, str] = {}
+    for line in text.splitlines():
+        match = _TASK.match(line.strip())
+        if match and not line.lstrip().startswith(("TCP", "UDP")):
+            found[int(match["pid"])] = match["image"].strip()
+    return found
 
 
 def _with_process(sock: Socket, image: str) -> Socket:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from portwho.backends.netlink.diag import KERNEL_STATES, ntop
+from portwho.backends.rows import Parsed, first_line
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -33,6 +33,8 @@ def _unhex_address(text: str) -> tuple[Family, str]:
     raw = bytes.fromhex(text)
     packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
     family: Family = "ipv4" if len(raw) == 4 else "ipv6"
+    from portwho.backends.netlink.diag import ntop  # lazily: detection only needs the regexes
+
     return family, ntop(family, packed)
 
 
@@ -42,6 +44,8 @@ def _row(match: re.Match[str], protocol: Protocol) -> Socket:
     if remote_family != family:
         raise ParseError(f"local and remote address families differ: {match.group(0)!r}")
     number = int(match["st"], 16)
+    from portwho.backends.netlink.diag import KERNEL_STATES
+
     if number not in KERNEL_STATES:
         raise ParseError(f"unknown socket state {match['st']!r}")
     rport = int(match["rp"], 16)
@@ -61,33 +65,39 @@ def _row(match: re.Match[str], protocol: Protocol) -> Socket:
     )
 
 
-def parse(text: str, protocol: Protocol | None = None) -> list[Socket]:
+def parse(text: str, protocol: Protocol | None = None) -> Parsed:
     """Parse one or more concatenated tables. Each header line sets the protocol of the rows
-    below it (UDP headers end with "drops") unless `protocol` is given."""
+    below it (UDP headers end with "drops") unless `protocol` is given. A line that is not a
+    row is skipped and counted (backends.rows)."""
     current: Protocol = protocol or "tcp"
-    sockets: list[Socket] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    parsed = Parsed()
+    for line in text.splitlines():
         if not line.strip():
             continue
         if _HEADER.match(line):
             if protocol is None:
                 current = "udp" if line.rstrip().endswith("drops") else "tcp"
             continue
-        match = _ROW.fullmatch(line)
-        if match is None:
-            raise ParseError(f"line {number} is not a /proc/net socket row: {line[:80]!r}")
-        sockets.append(_row(match, current))
-    return sockets
+        parsed.row(line, _matched, line, current)
+    return parsed
+
+
+def _matched(line: str, protocol: Protocol) -> Socket:
+    match = _ROW.fullmatch(line)
+    if match is None:
+        raise ParseError("not a /proc/net socket row")
+    return _row(match, protocol)
+
+
+def locate(text: str) -> int | None:
+    return first_line(text, lambda line: bool(_HEADER.match(line) or _ROW.fullmatch(line)))
 
 
 def sniff(text: str) -> bool:
-    for line in text.splitlines():
-        if line.strip():
-            return bool(_HEADER.match(line) or _ROW.fullmatch(line))
-    return False
+    return locate(text) is not None
 
 
-def read_table(protocol: Protocol, family: Family, root: str = "/proc/net") -> list[Socket]:
+def read_table(protocol: Protocol, family: Family, root: str = "/proc/net") -> Parsed:
     """Read one live table; OSError (no /proc, no IPv6) is the caller's to handle."""
     name = protocol + ("6" if family == "ipv6" else "")
     with open(

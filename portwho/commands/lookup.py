@@ -89,7 +89,10 @@ def run_lookup(
     result = do_lookup(query, backend=backend, source=source, fmt=fmt)
     code = core.exit_code(result)
     if debug:
-        sys.stderr.write("".join(line + "\n" for line in render.trail_lines(result.trail)))
+        lines = render.trail_lines(result.trail) + render.note_lines(result)
+        sys.stderr.write("".join(line + "\n" for line in lines))
+    elif source is not None:  # a paste that was not read whole says so, once
+        sys.stderr.write("".join(line + "\n" for line in render.reading_lines(result)))
     if output == "pids":
         pids = sorted({s.pid for s in result.sockets if s.pid is not None})
         sys.stdout.write("".join(f"{pid}\n" for pid in pids))

@@ -42,6 +42,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "detail": a.detail,
         "ms": a.ms,
         "count": a.count,
+        "skipped": {"count": a.skipped, "first": a.first_skipped},
     }
 
 
@@ -73,6 +74,7 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
         ],
         "sockets": [socket_json(s) for s in result.sockets],
         "trail": [attempt_json(a) for a in result.trail],
+        "notes": list(result.notes),
     }
 
 

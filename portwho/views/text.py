@@ -230,6 +230,16 @@ def plain_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> list[
     return [fmt.format(*row).rstrip() for row in table]
 
 
+def reading_lines(result: LookupResult) -> list[str]:
+    """What --from could not read exactly, one line each: the skipped rows, then the notes."""
+    out = [f"portwho: {a.detail}; the rest was read" for a in result.trail if a.skipped]
+    return out + note_lines(result)
+
+
+def note_lines(result: LookupResult) -> list[str]:
+    return [f"portwho: {result.origin}: note: {note}" for note in result.notes]
+
+
 def trail_lines(trail: Iterable[Attempt]) -> list[str]:
     out = []
     for a in trail:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from portwho.model import Socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+#: real captures published by others (never copied here); PORTWHO_SAMPLES points elsewhere
+#: (a worktree sits one folder deeper than the checkout the samples sit beside)
+SAMPLES = Path(os.environ.get("PORTWHO_SAMPLES") or REPO_ROOT.parent / "shared" / "samples")
 
 
 def fixture_names(tool: str) -> list[str]:

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portwho._run import Completed
-from portwho.backends import fuser
-from portwho.errors import BackendFailed, BackendUnavailable, ParseError
+from portwho.backends import formats, fuser
+from portwho.errors import BackendFailed, BackendUnavailable, ParseError, UsageError
 from portwho.model import Query
 
 from ._linux_fixtures import as_dicts, fixture_names, load
@@ -51,9 +51,11 @@ def test_pasted_forms() -> None:
 
 
 @pytest.mark.parametrize("bad", ["1234 5678", "3000/tcp: abc", "99999/tcp: 1"])
-def test_garbage(bad: str) -> None:
-    with pytest.raises(ParseError):
-        fuser.parse(bad)
+def test_garbage_is_skipped_and_the_text_refused(bad: str) -> None:
+    parsed = fuser.parse(bad)
+    assert (list(parsed), parsed.skipped) == ([], 1)
+    with pytest.raises(UsageError, match="does not parse as fuser"):
+        formats.parse(bad, "fuser")
 
 
 def test_sniff() -> None:

@@ -14,10 +14,10 @@ from portwho.backends import formats, lsof
 from portwho.backends.lsof import field as lsof_field
 from portwho.errors import BackendFailed, ParseError
 from portwho.model import Query, Socket
+from tests.parsers._linux_fixtures import SAMPLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lsof"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
 
 
 def _dump(sock: Socket) -> dict[str, object]:

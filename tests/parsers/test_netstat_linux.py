@@ -88,9 +88,14 @@ def test_sample_names_not_numbers() -> None:
     assert sockets[6].local_port == 68 and sockets[6].protocol == "udp"
 
 
-def test_unknown_service_name_is_a_parse_error() -> None:
-    with pytest.raises(ParseError):
-        ns.parse("tcp 0 0 localhost:no-such-service-xyz 0.0.0.0:* LISTEN 1/x\n")
+def test_unknown_service_name_skips_the_row_and_says_so() -> None:
+    parsed = ns.parse(
+        "tcp 0 0 localhost:no-such-service-xyz 0.0.0.0:* LISTEN 1/x\n"
+        "tcp 0 0 localhost:ssh 0.0.0.0:* LISTEN 2/sshd\n"
+    )
+    assert [(s.local_port, s.pid) for s in parsed] == [(22, 2)]
+    assert parsed.skipped == 1 and "no-such-service-xyz" in parsed.skip_reason
+    assert any("'no-such-service-xyz'" in n and "port is unknown" in n for n in parsed.notes)
 
 
 def test_mapped_v4_on_tcp6_row() -> None:

@@ -11,13 +11,15 @@ import pytest
 
 from portwho._run import Completed, Runner
 from portwho.backends import formats, netstat_macos
-from portwho.errors import BackendFailed, ParseError
+from portwho.errors import BackendFailed, UsageError
 from portwho.model import Query, Socket
+from tests.parsers._linux_fixtures import SAMPLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "netstat-macos"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
-LAYOUTS = sorted(FIXTURES.glob("*.txt"))
+#: the -anvW layouts of four macOS versions, all holding the same sockets (the other fixtures
+#: here, -a / -A / -Abn, are checked by tests/parsers/test_captures.py)
+LAYOUTS = sorted(FIXTURES.glob("*__netstat_-anvW_*.txt"))
 
 
 def _dump(sock: Socket) -> dict[str, object]:
@@ -111,19 +113,25 @@ def test_pid_zero_is_unknown_owner() -> None:
     assert sock.pid is None and sock.state == "TIME_WAIT"
 
 
+def test_unbound_socket_holds_no_port() -> None:
+    parsed = netstat_macos.parse("udp4 0 0 *.* *.*\nudp4 0 0 *.5353 *.*\n")
+    assert [s.local_port for s in parsed] == [5353] and parsed.skipped == 0
+
+
 @pytest.mark.parametrize(
     "bad",
     [
         "tcp4 0 0 127.0.0.1 *.* LISTEN 1 2 3 4",  # no port
         "tcp4 0 0 127.0.0.1.99999 *.* LISTEN 1 2 3 4",  # port out of range
-        "tcp4 0 0 *.* *.* LISTEN 1 2 3 4",  # local without a port
         "tcp4 0 0 *.80 *.* LISTEN x y z",  # no layout fits
         "hello world",
     ],
 )
-def test_garbage_is_a_parse_error(bad: str) -> None:
-    with pytest.raises(ParseError):
-        netstat_macos.parse(bad)
+def test_garbage_is_skipped_and_the_file_refused(bad: str) -> None:
+    parsed = netstat_macos.parse(bad)
+    assert list(parsed) == [] and parsed.skipped == (0 if bad == "hello world" else 1)
+    with pytest.raises(UsageError, match="does not parse as netstat-macos"):
+        formats.parse(bad, "netstat-macos")
 
 
 def _sample(name: str) -> str:

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portwho.backends import formats, proc_net
-from portwho.errors import ParseError
+from portwho.errors import ParseError, UsageError
+from tests.parsers._linux_fixtures import SAMPLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "proc-net"
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
 FIELDS = ("protocol", "family", "local_address", "local_port", "remote_address", "remote_port",
           "state", "uid", "inode")  # fmt: skip
 
@@ -109,9 +109,11 @@ def test_sniff_and_formats_table() -> None:
         "Proto Recv-Q Send-Q Local Address",
     ],
 )
-def test_garbage_rows_raise_parse_error(bad: str) -> None:
-    with pytest.raises(ParseError):
-        proc_net.parse(bad)
+def test_garbage_rows_are_skipped_and_the_text_refused(bad: str) -> None:
+    parsed = proc_net.parse(bad)
+    assert (list(parsed), parsed.skipped) == ([], 1)
+    with pytest.raises(UsageError, match="does not parse as proc-net"):
+        formats.parse(bad, "proc-net")
 
 
 ROWISH = st.lists(

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portwho.backends import formats, sockstat
-from portwho.errors import ParseError
+from portwho.errors import ParseError, UsageError
 
 STEM = (
     Path(__file__).resolve().parents[1]
@@ -45,11 +45,12 @@ def test_wide_columns_fat_pids_and_unknown_owners() -> None:
     assert by_pid[800].local_address == "fe80::1"
 
 
-def test_a_short_row_is_a_parse_error() -> None:
-    with pytest.raises(ParseError, match="line 2 is not a sockstat row"):
-        sockstat.parse(
-            "USER     COMMAND    PID   FD PROTO  LOCAL ADDRESS         FOREIGN ADDRESS\nroot x\n"
-        )
+def test_a_short_row_is_skipped_and_counted() -> None:
+    text = "USER     COMMAND    PID   FD PROTO  LOCAL ADDRESS         FOREIGN ADDRESS\nroot x\n"
+    parsed = sockstat.parse(text)
+    assert (list(parsed), parsed.skipped, parsed.first_skipped) == ([], 1, "root x")
+    with pytest.raises(UsageError, match="no row is a socket row"):
+        formats.parse(text, "sockstat")
 
 
 @given(st.text(max_size=300))

@@ -9,6 +9,7 @@ import pytest
 
 from portwho.backends import formats
 from tests.fakes import FIXTURES
+from tests.parsers._linux_fixtures import SAMPLES
 
 #: fixture folder -> the format that must claim its files
 FOLDERS = {
@@ -20,8 +21,11 @@ FOLDERS = {
     "netstat-windows": "netstat-windows",
     "powershell": "powershell",
     "proc-net": "proc-net",
+    "netstat-freebsd": "netstat-freebsd",
+    "sockstat": "sockstat",
+    "osquery": "osquery",
+    "listen-ports-facts": "listen-ports-facts",
 }
-SAMPLES = FIXTURES.parents[2] / "shared" / "samples"
 #: shared sample name prefix -> format
 SAMPLE_FORMATS = {
     "linux-netstat": "netstat-linux",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from portwho.backends.base import Answer, port_runs
+from portwho.backends.rows import Parsed
 from portwho.errors import BackendFailed
 from portwho.model import Socket
 from portwho.system.host import is_root as _is_root  # a seam: tests play root and not
@@ -50,7 +51,7 @@ _BASE = ("lsof", "-nP", "-w")
 _TIMEOUT = 10.0
 
 
-def parse(text: str) -> list[Socket]:
+def parse(text: str) -> Parsed:
     """Parse lsof output in either the -F field form or the table form."""
     from portwho.backends.lsof import field as lsof_field
     from portwho.backends.lsof import table as lsof_table
@@ -61,11 +62,18 @@ def parse(text: str) -> list[Socket]:
     return dedupe(lsof_table.parse_table(text))
 
 
-def sniff(text: str) -> bool:
+def locate(text: str) -> int | None:
+    """-F output is whole (line 0); a table may follow a prompt or a warning."""
     from portwho.backends.lsof import field as lsof_field
     from portwho.backends.lsof import table as lsof_table
 
-    return lsof_field.looks_like(text.replace("\0", "\n")) or lsof_table.looks_like(text)
+    if lsof_field.looks_like(text.replace("\0", "\n")):
+        return 0
+    return lsof_table.locate(text)
+
+
+def sniff(text: str) -> bool:
+    return locate(text) is not None
 
 
 def _selectors(query: Query) -> list[list[str]]:

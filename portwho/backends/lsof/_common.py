@@ -1,5 +1,8 @@
 """What both lsof parsers (table and -F fields) share: state names, escapes, endpoints and
-the socket record."""
+the socket record.
+
+Family is lsof's TYPE column (IPv4 / IPv6), which lsof takes from the socket itself; the
+address (`*:80`, `[::1]:80`, a host name without -n) is kept in that family's spelling."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.backends import addr
+from portwho.backends.rows import Parsed, as_parsed
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -126,7 +130,7 @@ def protocol_of(node: str) -> Protocol | None:
     return _PROTOCOLS.get(node.upper())
 
 
-def dedupe(sockets: list[Socket]) -> list[Socket]:
+def dedupe(sockets: list[Socket]) -> Parsed:
     """One socket on two fds of one process (dup, or a listener lsof lists twice) is one."""
     seen: set[tuple[object, ...]] = set()
     unique = []
@@ -135,4 +139,4 @@ def dedupe(sockets: list[Socket]) -> list[Socket]:
         if mark not in seen:
             seen.add(mark)
             unique.append(sock)
-    return unique
+    return as_parsed(sockets).replaced(unique)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from portwho.backends.lsof import _common as lsof
+from portwho.backends.rows import Parsed, first_line
 from portwho.errors import ParseError
 from portwho.model import Family, Protocol, Socket
 
@@ -21,11 +22,17 @@ _HEADER = re.compile(r"COMMAND\s+PID\s.*\bNAME\s*")
 _ROW = re.compile(r"\S+\s+\d+\s.*\s(?:IPv4|IPv6)\s.*\s(?:TCP|UDP)\s+\S*:\S+.*")
 
 
+def _recognise(line: str) -> bool:
+    return bool(_HEADER.fullmatch(line.strip()) or _ROW.fullmatch(line.strip()))
+
+
+def locate(text: str) -> int | None:
+    """The COMMAND header or a socket row, wherever it first appears."""
+    return first_line(text, _recognise)
+
+
 def looks_like(text: str) -> bool:
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:50]
-    if not lines:
-        return False
-    return _HEADER.fullmatch(lines[0]) is not None or _ROW.fullmatch(lines[0]) is not None
+    return locate(text) is not None
 
 
 def _columns(tokens: list[str]) -> tuple[int, Family, int, Protocol] | None:
@@ -67,20 +74,14 @@ def _row(line: str) -> Socket | None:
     )
 
 
-def parse_table(text: str) -> list[Socket]:
-    sockets: list[Socket] = []
-    recognised = False
+def parse_table(text: str) -> Parsed:
+    """Every TCP/UDP row; files of other types (REG, unix, IPv4 ICMP) are not sockets of ours
+    and are passed over; a socket row that does not read is skipped and counted."""
+    parsed = Parsed()
+    if text.strip() and locate(text) is None:
+        raise ParseError("not lsof output: no COMMAND header and no socket rows")
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("lsof:"):
-            continue
-        if _HEADER.fullmatch(line):
-            recognised = True
-            continue
-        sock = _row(line)
-        recognised = recognised or _ROW.fullmatch(line) is not None
-        if sock is not None:
-            sockets.append(sock)
-    if text.strip() and not recognised:
-        raise ParseError("not lsof output: no COMMAND header and no socket rows")
-    return sockets
+        if line and not line.startswith("lsof:") and not _HEADER.fullmatch(line):
+            parsed.row(line, _row)
+    return parsed

@@ -14,8 +14,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from portwho.backends.base import Answer
+from portwho.backends.rows import Parsed
 from portwho.errors import BackendFailed, BackendUnavailable, ParseError, ToolMissing
-from portwho.model import Socket
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -68,16 +68,21 @@ def _checked_port(port: int) -> int:
     return port
 
 
-def sniff(text: str) -> bool:
+def locate(text: str) -> int | None:
+    """JSON naming LocalPort (line 0), or the first table header anywhere."""
     from portwho.backends.powershell import table as powershell_table
 
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("[", "{"):
-        return '"LocalPort"' in body
-    return powershell_table.sniff(text)
+        return 0 if '"LocalPort"' in body else None
+    return powershell_table.locate(text)
 
 
-def parse(text: str) -> list[Socket]:
+def sniff(text: str) -> bool:
+    return locate(text) is not None
+
+
+def parse(text: str) -> Parsed:
     """JSON from ConvertTo-Json, or the default table; detected by the first character."""
     from portwho.backends.powershell import table as powershell_table
 
@@ -87,12 +92,16 @@ def parse(text: str) -> list[Socket]:
     return powershell_table.parse(text)
 
 
-def parse_json(text: str) -> list[Socket]:
+def parse_json(text: str) -> Parsed:
+    """Every object that reads as a connection; the others are skipped and counted."""
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"not JSON: {exc}") from None
-    return list(dict.fromkeys(from_record(item) for item in _items(data)))
+    parsed = Parsed()
+    for item in _items(data):
+        parsed.row(repr(item), from_record, item)
+    return parsed.unique()
 
 
 def _items(data: Any) -> list[Any]:
@@ -127,7 +136,10 @@ class PowerShellBackend:
         out = _run_script(runner, script(query.ports))
         if not out.strip():
             raise BackendFailed("PowerShell printed nothing (the script always prints JSON)")
-        found = tuple(s for s in parse_json(out) if query.wants(s))
+        parsed = parse_json(out)
+        if parsed.skipped and not parsed:
+            raise ParseError(f"PowerShell printed no connection: {parsed.summary()}")
+        found = tuple(s for s in parsed if query.wants(s))
         return Answer(found, complete=not any(s.needs_owner for s in found))
 
 

@@ -1,4 +1,7 @@
-"""What the PowerShell JSON and table parsers share: state names, and one record to a Socket."""
+"""What the PowerShell JSON and table parsers share: state names, and one record to a Socket.
+
+Family is the LocalAddress form (a colon: IPv6); PowerShell prints `0.0.0.0` and `::` for the
+two wildcards, so no wildcard is ambiguous."""
 
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ Format-Table sizes its columns to the data, so offsets mean nothing; and Applied
 for listeners, so a row can have fewer words than the header. Each header column therefore has a
 check for what its value looks like, and a row's words are matched to columns left to right: a
 column whose check fails on the next word was left blank.
+
+A paste is read part by part: a table ends at the first blank line after its rows; a row that
+does not fit is skipped and counted (backends.rows); a `Get-Process` listing anywhere in the
+text (list blocks or its table, see processes.py) names the pids the tables hold.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from portwho.backends.rows import Parsed
 from portwho.errors import ParseError
 from portwho.model import Socket
 
@@ -66,28 +71,49 @@ def _is_header(lines: list[str], index: int) -> bool:
     return all(c in words for c in _REQUIRED) and bool(_DASHES.match(following))
 
 
-def sniff(text: str) -> bool:
+def locate(text: str) -> int | None:
     lines = _lines(text)
-    return any(_is_header(lines, i) for i in range(len(lines)))
+    return next((i for i in range(len(lines)) if _is_header(lines, i)), None)
 
 
-def parse(text: str) -> list[Socket]:
-    """Every row of every table in the text (a TCP and a UDP table may be pasted together)."""
-    from portwho.backends.powershell._common import from_record
+def sniff(text: str) -> bool:
+    return locate(text) is not None
+
+
+def parse(text: str) -> Parsed:
+    """Every row of every table in the text (a TCP and a UDP table may be pasted together),
+    owners named by any Get-Process listing pasted with them."""
+    from portwho.backends.powershell import processes
 
     lines = _lines(text)
     columns: list[str] | None = None
-    sockets: list[Socket] = []
+    parsed = Parsed()
+    in_rows = False
     for index, line in enumerate(lines):
         if _is_header(lines, index):
-            columns = line.split()
-        elif not line.strip() or _DASHES.match(line):
+            columns, in_rows = line.split(), False
+        elif not line.strip():
+            columns = None if in_rows else columns  # a blank line after the rows ends a table
+        elif _DASHES.match(line):
             continue
         elif columns is not None:
-            sockets.append(from_record(_row(columns, line.split())))
-    if columns is None:
+            in_rows = True
+            parsed.row(line, _record, columns, line.split())
+    if locate(text) is None:
         raise ParseError("no LocalAddress/LocalPort table header")
-    return list(dict.fromkeys(sockets))
+    return _named(parsed.unique(), processes.names(lines))
+
+
+def _named(parsed: Parsed, names: dict[int, str]) -> Parsed:
+    if not names:
+        return parsed
+    return parsed.replaced(s.but(process=names[s.pid]) if s.pid in names else s for s in parsed)
+
+
+def _record(columns: list[str], words: list[str]) -> Socket:
+    from portwho.backends.powershell._common import from_record
+
+    return from_record(_row(columns, words))
 
 
 def _row(columns: list[str], words: list[str]) -> dict[str, str]:
@@ -97,9 +123,9 @@ def _row(columns: list[str], words: list[str]) -> dict[str, str]:
         if rest and _CHECKS.get(column, _any)(rest[0]):
             values[column] = rest.pop(0)
         elif column in _REQUIRED:
-            raise ParseError(f"{column} missing in row {' '.join(words)!r}")
+            raise ParseError(f"{column} missing")
     if rest:
-        raise ParseError(f"row {' '.join(words)!r} does not fit the columns {columns}")
+        raise ParseError(f"row does not fit the columns {' '.join(columns)}")
     tcp = "State" in columns or "RemotePort" in columns
     values["Protocol"] = "TCP" if tcp else "UDP"
     return values
