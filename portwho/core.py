@@ -155,7 +155,7 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
         skipped=parsed.skipped,
         first_skipped=parsed.first_skipped,
     )
-    result = finish(query, socks, [attempt], view="all", platform=None, origin=origin)
+    result = finish(query, socks, [attempt], view="all", platform=None, origin=origin, saved=True)
     return dataclasses.replace(result, notes=tuple(parsed.notes))
 
 
@@ -181,9 +181,12 @@ def finish(
     view: View,
     platform: str | None,
     origin: str = "live",
+    saved: bool = False,
 ) -> LookupResult:
+    """`saved`: the sockets come from a file (--from), where an owner missing from the text is
+    missing for good; nothing on this machine would reveal it."""
     ports = sorted(query.ports) if query.ports is not None else []
-    reports = tuple(verdict(p, socks, view=view, platform=platform) for p in ports)
+    reports = tuple(verdict(p, socks, view=view, platform=platform, saved=saved) for p in ports)
     return LookupResult(
         query=query,
         sockets=tuple(socks),
@@ -194,7 +197,9 @@ def finish(
     )
 
 
-def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | None) -> PortReport:
+def verdict(
+    port: int, socks: Sequence[Socket], *, view: View, platform: str | None, saved: bool = False
+) -> PortReport:
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
@@ -202,6 +207,7 @@ def verdict(port: int, socks: Sequence[Socket], *, view: View, platform: str | N
         plat = platform or platform_key()
         root = plat != "win32" and is_root()
         why = Reason.OWNER_OUT_OF_REACH if root else Reason.OWNER_NEEDS_PRIVILEGE
+        why = Reason.OWNER_NOT_IN_INPUT if saved else why
         return PortReport(port=port, verdict=Verdict.HIDDEN, reason=why)
     if view == "nothing":
         return PortReport(port=port, verdict=Verdict.UNKNOWN, reason=Reason.NO_BACKEND)

@@ -167,6 +167,7 @@ class Reason(str, enum.Enum):
     OWNER_FOUND = "owner-found"
     OWNER_NEEDS_PRIVILEGE = "owner-needs-privilege"  # hidden from this user; root would see it
     OWNER_OUT_OF_REACH = "owner-out-of-reach"  # hidden even from root: another namespace
+    OWNER_NOT_IN_INPUT = "owner-not-in-input"  # --from text that names no owner for it
     ONLY_OWN_SOCKETS = "only-own-sockets"  # nothing seen, but only this user's sockets were
     CLOSING_ONLY = "closing-only"  # only TIME_WAIT connections, which no process owns
     NOTHING_BOUND = "nothing-bound"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from portwho.facts import PortFacts
 from portwho.model import PortReport, Reason, Socket
@@ -74,21 +74,36 @@ def hint(report: PortReport, platform: str, host: str | None = None) -> str | No
     """What to do about a port's verdict, in words: the command that reveals a hidden owner,
     what a Windows excluded range means, why "free" is only "free here". For another machine
     (`host`), the command to run there."""
-    why = report.reason
-    if why is Reason.OWNER_NEEDS_PRIVILEGE:
-        return _reveal(report.port, platform, host)
-    if why is Reason.OWNER_OUT_OF_REACH:
-        return native.reveal_hint(report.port, platform, privileged=True)
-    if why is Reason.ONLY_OWN_SOCKETS:
-        return "only this user's sockets could be seen; " + native.reveal_hint(
-            report.port, platform
-        )
-    if why is Reason.CLOSING_ONLY:
-        count = report.detail[0] if report.detail else 0
-        return f"{count} closing connection(s) in TIME_WAIT; no process owns them"
-    if why is Reason.EXCLUDED_RANGE and len(report.detail) == 2:
-        return netsh.reserved_hint(report.port, [(report.detail[0], report.detail[1])])
-    return None
+    words = _HINTS.get(report.reason)
+    return words(report, platform, host) if words else None
+
+
+def _closing(report: PortReport, platform: str, host: str | None) -> str:
+    count = report.detail[0] if report.detail else 0
+    return f"{count} closing connection(s) in TIME_WAIT; no process owns them"
+
+
+def _excluded(report: PortReport, platform: str, host: str | None) -> str | None:
+    if len(report.detail) != 2:
+        return None
+    return netsh.reserved_hint(report.port, [(report.detail[0], report.detail[1])])
+
+
+_HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
+    Reason.OWNER_NEEDS_PRIVILEGE: lambda r, plat, host: _reveal(r.port, plat, host),
+    Reason.OWNER_OUT_OF_REACH: lambda r, plat, host: native.reveal_hint(
+        r.port, plat, privileged=True
+    ),
+    Reason.OWNER_NOT_IN_INPUT: lambda r, plat, host: (
+        "the saved output names no owner for it: capture it again as root with the owner"
+        " option (ss -tulpn, netstat -tulpn, lsof -nP -i, netstat -ano on Windows)"
+    ),
+    Reason.ONLY_OWN_SOCKETS: lambda r, plat, host: (
+        "only this user's sockets could be seen; " + native.reveal_hint(r.port, plat)
+    ),
+    Reason.CLOSING_ONLY: _closing,
+    Reason.EXCLUDED_RANGE: _excluded,
+}
 
 
 def _reveal(port: int, platform: str, host: str | None) -> str:

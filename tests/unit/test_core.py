@@ -145,3 +145,13 @@ def test_but_is_replace() -> None:
     assert base.but(pid=3, process="x") == dataclasses.replace(base, pid=3, process="x")
     with pytest.raises(TypeError, match="no field"):
         base.but(nonsense=1)
+
+
+def test_a_saved_output_without_owners_says_so_not_sudo() -> None:
+    text = "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"
+    result = core.from_text(Query(ports=frozenset({22})), text, None, "saved.txt")
+    (report,) = result.ports
+    assert report.verdict is Verdict.HIDDEN and core.exit_code(result) is ExitCode.HIDDEN
+    advice = hint(report, result.platform)
+    assert advice and "saved output names no owner" in advice
+    assert "sudo portwho" not in advice and "namespace" not in advice
