@@ -148,7 +148,10 @@ def test_but_is_replace() -> None:
 
 
 def test_a_saved_output_without_owners_says_so_not_sudo() -> None:
-    text = "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\nLISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"
+    text = (
+        "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+        "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"
+    )
     result = core.from_text(Query(ports=frozenset({22})), text, None, "saved.txt")
     (report,) = result.ports
     assert report.verdict is Verdict.HIDDEN and core.exit_code(result) is ExitCode.HIDDEN
