@@ -81,10 +81,12 @@ def lookup(
     runner: Runner | None = None,
     platform: str | None = None,
     enrich: bool = True,
+    context: bool = False,
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
-    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs)."""
+    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs).
+    `context`: also find each owner's container, unit, parents and project (portwho.context)."""
     plat = platform_key(platform)
     runner = runner or _default_runner
     names = tuple(backend_names) if backend_names else backends.chain(plat)
@@ -107,7 +109,16 @@ def lookup(
 
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
+    contexts: dict[int, object] = {}
+    if context and enrich and any(s.pid is not None for s in socks):
+        from portwho.context.gather import contexts as find_contexts
+
+        found, asked = find_contexts(socks, plat, runner)
+        contexts.update(found)
+        trail.extend(asked)
     result = finish(query, socks, trail, view=view, platform=plat)
+    if contexts:
+        result = dataclasses.replace(result, contexts=contexts)
     if plat == "win32":
         result = reserved_by_windows(result, runner)
     return result

@@ -56,7 +56,12 @@ def read_source(path: str) -> tuple[str, str]:
 
 
 def do_lookup(
-    query: Query, *, backend: str | None, source: str | None, fmt: str | None
+    query: Query,
+    *,
+    backend: str | None,
+    source: str | None,
+    fmt: str | None,
+    context: bool = False,
 ) -> LookupResult:
     if source is not None:
         text, origin = read_source(source)
@@ -64,7 +69,7 @@ def do_lookup(
     if backend is not None and backend not in backends.MODULES:
         known = ", ".join(sorted(backends.MODULES))
         raise UsageError(f"unknown backend {backend!r}; use one of: {known}")
-    return core.lookup(query, backend_names=[backend] if backend else None)
+    return core.lookup(query, backend_names=[backend] if backend else None, context=context)
 
 
 def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
@@ -86,7 +91,9 @@ def run_lookup(
     output: Output,
     debug: bool,
 ) -> ExitCode:
-    result = do_lookup(query, backend=backend, source=source, fmt=fmt)
+    # the list view's table shows no context; a port query and JSON do
+    wants_context = output == "json" or (output == "text" and query.ports is not None)
+    result = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context)
     code = core.exit_code(result)
     if debug:
         lines = render.trail_lines(result.trail) + render.note_lines(result)

@@ -4,6 +4,7 @@ here once. Errors in --json mode are JSON too, with a stable `code`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from portwho.facts import PortFacts
@@ -13,8 +14,8 @@ from portwho.views.words import hint
 SCHEMA = 1
 
 
-def socket_json(s: Socket) -> dict[str, Any]:
-    return {
+def socket_json(s: Socket, contexts: Mapping[int, Any] | None = None) -> dict[str, Any]:
+    doc = {
         "protocol": s.protocol,
         "family": s.family,
         "local_address": s.local_address,
@@ -33,6 +34,10 @@ def socket_json(s: Socket) -> dict[str, Any]:
         "inode": s.inode,
         "source": s.source,
     }
+    if s.pid is not None:  # added in schema 1: what the owner runs in, and how to stop it
+        ctx = (contexts or {}).get(s.pid)
+        doc["context"] = ctx.to_json() if ctx is not None else None
+    return doc
 
 
 def attempt_json(a: Attempt) -> dict[str, Any]:
@@ -72,7 +77,7 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
         ],
-        "sockets": [socket_json(s) for s in result.sockets],
+        "sockets": [socket_json(s, result.contexts) for s in result.sockets],
         "trail": [attempt_json(a) for a in result.trail],
         "notes": list(result.notes),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
@@ -24,6 +24,10 @@ from portwho.views.words import (
     started_at,
     uptime,
 )
+from portwho.render_context import context_lines
+
+if TYPE_CHECKING:
+    from portwho.context.record import Context
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
@@ -59,7 +63,7 @@ def group_by_owner(socks: Iterable[Socket]) -> dict[int | None, list[Socket]]:
     return groups
 
 
-def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
+def owner_lines(pid: int | None, socks: Sequence[Socket], ctx: Context | None = None) -> list[Line]:
     first = socks[0]
     if pid is None and not any(s.needs_owner for s in socks):
         head: Line = [
@@ -79,6 +83,7 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
         lines.append([("    command  ", "dim"), (command_text(first.cmdline), "")])
     if first.cwd:
         lines.append([("    cwd      ", "dim"), (first.cwd, "")])
+    lines.extend(context_lines(ctx))
     width = max(len(endpoint(s.local_address, s.local_port)) for s in socks)
     for sock in socks:
         local = endpoint(sock.local_address, sock.local_port).ljust(width)
@@ -155,7 +160,8 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
         for pid, group in group_by_owner(socks).items():
             lines.append([])
-            lines.extend(owner_lines(pid, group))
+            ctx = result.contexts.get(pid) if pid is not None else None
+            lines.extend(owner_lines(pid, group, ctx))
     return lines
 
 
