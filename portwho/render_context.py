@@ -5,27 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from portwho.context.record import Container, Context, Unit
+    from portwho.context.record import Context
 
 Segment = tuple[str, str]
 Line = list[Segment]
 #: ancestors shown; the JSON carries them all
 PARENTS_SHOWN = 4
-
-
-def container_words(c: Container) -> str:
-    name = c.name or (f"id {c.id[:12]}" if c.id else None)
-    head = f"{c.engine} container {name}" if name else f"a {c.engine} container"
-    extra = [f"image {c.image}"] if c.image else []
-    if c.compose_project:
-        extra.append(f"compose {c.compose_project}/{c.compose_service or '?'}")
-    if c.target:
-        extra.append(f"forwards to {c.target}")
-    return head + (f" ({', '.join(extra)})" if extra else "")
-
-
-def unit_words(u: Unit) -> str:
-    return f"{u.manager} {u.name}"
 
 
 def _stop(ctx: Context) -> Segment:
@@ -37,11 +22,11 @@ def context_lines(ctx: Context | None) -> list[Line]:
         return []
     lines: list[Line] = []
     if ctx.container is not None:
-        words = container_words(ctx.container)
+        words = ctx.container.words()
         lines.append([("    in       ", "dim"), (words, "magenta"), _stop(ctx)])
     if ctx.unit is not None:
         stop = _stop(ctx) if ctx.container is None else ("", "")
-        lines.append([("    unit     ", "dim"), (unit_words(ctx.unit), "magenta"), stop])
+        lines.append([("    unit     ", "dim"), (ctx.unit.words(), "magenta"), stop])
     if ctx.project is not None:
         p = ctx.project
         branch = f", branch {p.branch}" if p.branch else ", detached"

@@ -225,12 +225,13 @@ def _match(owner: Owner, listed: Sequence[Listed]) -> Container | None:
     assert hint is not None
     if hint.id:
         return next((c.container for c in listed if c.container.id == hint.id), None)
+    # a forwarder belongs to the container that publishes the port it holds (and, for
+    # docker-proxy, whose address its argv names): a look-alike on another port is no match
     target = docker_proxy_target(owner.sock.cmdline)
     for c in listed:
-        if target and target[0] in c.ips and target[1] in {port for _, port in c.private}:
-            return _as_forwarded(c.container, hint)
-    for c in listed:
-        if owner.ports & c.published:
+        if not owner.ports & c.published:
+            continue
+        if target is None or (target[0] in c.ips and target[1] in {p for _, p in c.private}):
             return _as_forwarded(c.container, hint)
     return None
 

@@ -19,7 +19,18 @@ class Container:
     compose_project: str | None = None
     compose_service: str | None = None
     target: str | None = None  # a forwarder's container end ("172.17.0.2:80") from its argv
-    via: str | None = None  # how it was found: "cgroup", "docker-proxy argv", "api"
+    via: str | None = None  # how it was found: "cgroup", "docker-proxy (forwarder)", "api"
+
+    def words(self) -> str:
+        """`docker container web1 (image nginx:1.27, compose shop/web)`"""
+        name = self.name or (f"id {self.id[:12]}" if self.id else None)
+        head = f"{self.engine} container {name}" if name else f"a {self.engine} container"
+        extra = [f"image {self.image}"] if self.image else []
+        if self.compose_project:
+            extra.append(f"compose {self.compose_project}/{self.compose_service or '?'}")
+        if self.target:
+            extra.append(f"forwards to {self.target}")
+        return head + (f" ({', '.join(extra)})" if extra else "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +50,9 @@ class Unit:
     manager: str  # "systemd", "launchd", "pm2", "supervisord", "tmux", "windows-service", ...
     name: str
     restarts: bool = True  # the manager starts again what is killed under it
+
+    def words(self) -> str:
+        return f"{self.manager} {self.name}"
 
     def to_json(self) -> dict[str, Any]:
         return {"manager": self.manager, "name": self.name}
