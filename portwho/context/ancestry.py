@@ -50,7 +50,7 @@ def ppid_linux(pid: int) -> int | None:
 def parents_linux(pid: int, cache: dict[int, tuple[Parent, int]]) -> tuple[Parent, ...]:
     """`cache` (pid -> (Parent, its ppid)) is shared by every owner of one lookup: servers with
     many workers share their ancestry, which is read once."""
-    from portwho.procfs import name
+    from portwho.system.procfs import name
 
     clock = _Clock()
     chain: list[Parent] = []

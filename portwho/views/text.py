@@ -24,7 +24,7 @@ from portwho.views.words import (
     started_at,
     uptime,
 )
-from portwho.render_context import context_lines
+from portwho.views.context import context_lines
 
 if TYPE_CHECKING:
     from portwho.context.record import Context
