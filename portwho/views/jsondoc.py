@@ -51,8 +51,15 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     }
 
 
-def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
-    return json.dumps(result_doc(result, facts, exit_code), indent=2, ensure_ascii=False)
+def result_json(
+    result: LookupResult,
+    facts: dict[int, PortFacts],
+    exit_code: int,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """`extra`: keys a command adds to the same document (`why`)."""
+    doc = result_doc(result, facts, exit_code) | (extra or {})
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> dict[str, Any]:
