@@ -109,19 +109,41 @@ def lookup(
 
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
-    contexts: dict[int, object] = {}
-    if context and enrich and any(s.pid is not None for s in socks):
-        from portwho.context.gather import contexts as find_contexts
-
-        found, asked = find_contexts(socks, plat, runner)
-        contexts.update(found)
-        trail.extend(asked)
     result = finish(query, socks, trail, view=view, platform=plat)
-    if contexts:
-        result = dataclasses.replace(result, contexts=contexts)
+    if context and enrich:
+        result = with_context(result, plat, runner)
     if plat == "win32":
         result = reserved_by_windows(result, runner)
     return result
+
+
+def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResult:
+    """Each owner's context; for a port query on Linux, also the sockets on those ports in
+    other network namespaces (root only: otherwise a note says they were not looked into)."""
+    inside: list[Socket] = []
+    notes = list(result.notes)
+    if result.query.ports is not None and plat == "linux":
+        from portwho.context import netns
+
+        if is_root():
+            from portwho import enrich as procinfo
+
+            inside = sorted(procinfo.enrich(netns.inside(result.query), plat), key=_order)
+        else:
+            notes.append(netns.NOT_ROOT)
+    owned = [s for s in (*result.sockets, *inside) if s.pid is not None]
+    if not owned:
+        return dataclasses.replace(result, inside=tuple(inside), notes=tuple(notes))
+    from portwho.context.gather import contexts
+
+    found, asked = contexts(owned, plat, runner)
+    return dataclasses.replace(
+        result,
+        contexts=found,
+        inside=tuple(inside),
+        notes=tuple(notes),
+        trail=(*result.trail, *asked),
+    )
 
 
 def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:

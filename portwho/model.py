@@ -61,6 +61,7 @@ class Socket:
     cwd: str | None = None
     started: float | None = None  # process start, seconds since the epoch
     source: str = ""
+    netns: str | None = None  # another network namespace (a container's); None: this host's
 
     @property
     def listening(self) -> bool:
@@ -198,6 +199,8 @@ class LookupResult:
     #: owner pid -> portwho.context.record.Context (typed there: this module imports nothing
     #: from portwho); empty when contexts were not asked for
     contexts: Mapping[int, Any] = field(default_factory=dict)
+    #: sockets on the asked ports inside other network namespaces: listed, never in a verdict
+    inside: tuple[Socket, ...] = ()
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
         return tuple(s for s in self.sockets if s.local_port == port)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from portwho.context.record import Context
+    from portwho.model import Socket
 
 Segment = tuple[str, str]
 Line = list[Segment]
@@ -36,3 +38,28 @@ def context_lines(ctx: Context | None) -> list[Line]:
         more = " < …" if len(ctx.parents) > PARENTS_SHOWN else ""
         lines.append([("    parents  ", "dim"), (" < ".join(shown) + more, "dim")])
     return lines
+
+
+def _who(sock: Socket, ctx: Context | None) -> str:
+    found = ctx.container if ctx is not None else None
+    name = (found.name or (found.id or "")[:12]) if found is not None else ""
+    where = f"container {name}" if name else f"network namespace {sock.netns}"
+    owner = f"{sock.process or '?'} (pid {sock.pid})" if sock.pid is not None else "a hidden owner"
+    role = "listens on" if sock.listening else "uses"
+    return f"inside {where}, {owner} {role} {sock.local_port}"
+
+
+def free_here(port: int, inside: Sequence[Socket], contexts: Mapping[int, Any]) -> Line:
+    """The headline of a port free on this host but held in another network namespace."""
+    first = inside[0]
+    ctx = contexts.get(first.pid) if first.pid is not None else None
+    more = f" (and {len(inside) - 1} more socket(s))" if len(inside) > 1 else ""
+    return [
+        (f"Port {port}", "bold"),
+        (" is free on this host", "bold green"),
+        (f"; {_who(first, ctx)}{more}", ""),
+    ]
+
+
+def inside_heading(sock: Socket) -> Line:
+    return [(f"  in network namespace {sock.netns}", "dim")]

@@ -33,6 +33,7 @@ def socket_json(s: Socket, contexts: Mapping[int, Any] | None = None) -> dict[st
         "started": s.started,
         "inode": s.inode,
         "source": s.source,
+        "netns": s.netns,
     }
     if s.pid is not None:  # added in schema 1: what the owner runs in, and how to stop it
         ctx = (contexts or {}).get(s.pid)
@@ -84,7 +85,7 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
         ],
-        "sockets": [socket_json(s, result.contexts) for s in result.sockets],
+        "sockets": [socket_json(s, result.contexts) for s in (*result.sockets, *result.inside)],
         "trail": [attempt_json(a) for a in result.trail],
         "notes": list(result.notes),
     }

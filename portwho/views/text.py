@@ -24,7 +24,7 @@ from portwho.views.words import (
     started_at,
     uptime,
 )
-from portwho.views.context import context_lines
+from portwho.views.context import context_lines, free_here, inside_heading
 
 if TYPE_CHECKING:
     from portwho.context.record import Context
@@ -155,11 +155,20 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         if lines:
             lines.append([])
         socks = result.for_port(report.port)
-        lines.extend(headline(report, facts[report.port], socks, result.platform, result.host))
-        explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
+        inside = [s for s in result.inside if s.local_port == report.port]
+        head = headline(report, facts[report.port], socks, result.platform, result.host)
+        free = report.verdict is Verdict.FREE
+        if free and inside:
+            head[0] = free_here(report.port, inside, result.contexts)
+        lines.extend(head)
+        explained = free and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
-        for pid, group in group_by_owner(socks).items():
+        if free and not socks:
+            lines.extend([[("  note: ", "yellow"), (note, "")] for note in result.notes])
+        for pid, group in [*group_by_owner(socks).items(), *group_by_owner(inside).items()]:
             lines.append([])
+            if group[0].netns:
+                lines.append(inside_heading(group[0]))
             ctx = result.contexts.get(pid) if pid is not None else None
             lines.extend(owner_lines(pid, group, ctx))
     return lines
