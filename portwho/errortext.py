@@ -70,6 +70,7 @@ RULES: tuple[tuple[str, str | None, re.Pattern[str]], ...] = tuple(
     for source, kind, pattern in (
         ("docker", "docker-allocated", rf"Bind for {_ADDR}:{_PORT} failed: port is already allocated"),
         ("docker", "docker-allocated", rf"failed to bind host port (?:for )?{_ADDR}:{_PORT}\S*: address already in use"),
+        ("docker", "docker-allocated", rf"Error starting userland proxy: listen (?:tcp|udp)[46]? {_ADDR}:{_PORT}: bind: address already in use"),
         ("node", "in-use", rf"listen EADDRINUSE(?:: address already in use)? {_ADDR}:{_PORT}"),
         ("node", "access", rf"listen EACCES(?:: permission denied)? {_ADDR}:{_PORT}"),
         ("node", "not-available", rf"listen EADDRNOTAVAIL(?:: address not available)? {_ADDR}:{_PORT}"),
@@ -80,6 +81,7 @@ RULES: tuple[tuple[str, str | None, re.Pattern[str]], ...] = tuple(
         ("nginx", None, rf"bind\(\) to {_ADDR}:{_PORT} failed \((?P<msg>[^)]*)\)"),
         ("python", None, r"\[(?:Errno|WinError) (?P<errno>\d+)\][^\n]*?\(\s*'(?P<addr>[^']*)',\s*" + _PORT),
         ("python", None, r"\[(?:Errno|WinError) (?P<errno>\d+)\]"),
+        ("java", "ephemeral-exhausted", r"java\.net\.BindException: Address already in use: connect"),
         ("java", "in-use", r"java\.net\.BindException: Address already in use"),
         ("java", "access", r"java\.net\.(?:BindException|SocketException): Permission denied"),
         ("spring", "in-use", rf"Port {_PORT} was already in use"),
@@ -114,10 +116,10 @@ def _kind(kind: str | None, found: re.Match[str], text: str) -> str:
         base = _ERRNO.get(errno, "in-use")
         return "ephemeral-exhausted" if errno == "10048" and _CONNECT.search(text) else base
     msg = (groups.get("msg") or "").lower()
+    if "forbidden by its access permissions" in msg or "10013" in msg:
+        return "reserved"
     if "permission denied" in msg or "13:" in msg:
         return "access"
-    if "forbidden by its access permissions" in msg:
-        return "reserved"
     if "cannot assign" in msg or "not available" in msg:
         return "not-available"
     return "in-use"
