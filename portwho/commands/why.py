@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from portwho import errortext
 from portwho.commands import lookup as commands
+from portwho.context import errortext
 from portwho.errors import ExitCode, UsageError
 from portwho.model import LookupResult, Verdict
 from portwho.views.text import Line

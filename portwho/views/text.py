@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
+from portwho.views.context import context_lines, free_here, inside_heading
 from portwho.views.words import (
     command_text,
     endpoint,
@@ -24,7 +25,6 @@ from portwho.views.words import (
     started_at,
     uptime,
 )
-from portwho.views.context import context_lines, free_here, inside_heading
 
 if TYPE_CHECKING:
     from portwho.context.record import Context

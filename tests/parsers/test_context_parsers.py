@@ -1,4 +1,4 @@
-"""The pure parsers of portwho.context and portwho.errortext against recorded text."""
+"""The pure parsers of portwho.context and portwho.context.errortext against recorded text."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portwho import errortext
-from portwho.context import cgroup, engine, services
+from portwho.context import cgroup, engine, errortext, services
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
