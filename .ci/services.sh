@@ -2,7 +2,8 @@
 # Daemons the live tests talk to: `start` brings up what is missing, `stop` ends only what
 # `start` brought up (its pid file says so). Today: dockerd, for the container context tests.
 set -euo pipefail
-state="${PORTWHO_SERVICES_DIR:-/tmp/portwho-services}"
+# per checkout: another clone's `stop` must not end the dockerd this one started
+state="${PORTWHO_SERVICES_DIR:-$(cd "$(dirname "$0")" && pwd)/.services}"
 sock=/var/run/docker.sock
 
 docker_answers() {
