@@ -1,13 +1,17 @@
 """Sockets inside other network namespaces (containers, `ip netns`), as root on Linux.
 
-The kernel shows each process's own namespace in /proc/PID/net/{tcp,tcp6,udp,udp6}, so one
-process per namespace is enough to read its tables: no setns, no thread, no child. Owners
-come from the fd tables of that namespace's processes only (a container holds few).
+One short-lived thread per namespace enters it (setns affects only the calling thread) and
+asks sock_diag there, filtered by the port, as the host lookup does. /proc/PID/net/tcp would
+need no thread, but the kernel builds that text by walking the socket hash it shares with
+every namespace: on a host holding 19,000 sockets, 2 ms a table, for five lines.
+Owners come from the fd tables of that namespace's processes only (a container holds few).
 These sockets never change the host's verdict: the caller keeps them apart.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from collections.abc import Iterable
 
@@ -52,7 +56,43 @@ def names() -> dict[str, str]:
     return out
 
 
-def _tables(pid: int, query: Query) -> list[Socket]:
+CLONE_NEWNET = 0x40000000
+
+
+def _dump_each(pids: list[int], query: Query) -> dict[int, list[Socket]]:
+    """sock_diag inside the namespace of each pid, from one thread that enters them in turn
+    (setns moves only the calling thread; it ends right after). A namespace it could not
+    enter is missing from the answer, and its /proc tables answer instead."""
+    import ctypes
+    import threading
+
+    from portwho.backends.netlink import find_sockets
+    from portwho.backends.netlink.diag import NetlinkUnavailable
+
+    found: dict[int, list[Socket]] = {}
+
+    def enter_and_ask() -> None:
+        setns = ctypes.CDLL(None, use_errno=True).setns
+        for pid in pids:
+            try:
+                fd = os.open(f"{PROC}/{pid}/ns/net", os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                entered = setns(fd, CLONE_NEWNET) == 0
+            finally:
+                os.close(fd)
+            if entered:
+                with contextlib.suppress(NetlinkUnavailable, OSError):
+                    found[pid] = find_sockets(query)[0]
+
+    worker = threading.Thread(target=enter_and_ask, name="portwho-netns", daemon=True)
+    worker.start()
+    worker.join(3.0)
+    return dict(found)
+
+
+def _from_proc(pid: int, query: Query) -> list[Socket]:
     from portwho.backends import proc_net
     from portwho.errors import ParseError
 
@@ -65,7 +105,7 @@ def _tables(pid: int, query: Query) -> list[Socket]:
                 socks += proc_net.read_table(protocol, family, f"{PROC}/{pid}/net")
             except (OSError, ParseError):
                 continue
-    return [s for s in socks if query.wants(s) and s.inode]
+    return socks
 
 
 def _owners(pids: Iterable[int], inodes: set[int]) -> dict[int, int]:
@@ -88,16 +128,25 @@ def _owners(pids: Iterable[int], inodes: set[int]) -> dict[int, int]:
 
 
 def inside(query: Query) -> list[Socket]:
-    """The query's sockets in every other namespace, with owner pid and `netns` set."""
+    """The query's listeners (and bound UDP sockets) in every other namespace, with owner pid
+    and `netns` set. Connections are left out: they block nothing, and asking the kernel for
+    them walks its whole connection table once per namespace."""
+    query = dataclasses.replace(query, listening_only=True)
+    groups = by_namespace()
+    if not groups:
+        return []
     labels = names()
+    dumped = _dump_each([pids[0] for pids in groups.values()], query)
     out: list[Socket] = []
-    for ns, pids in by_namespace().items():
-        socks = _tables(pids[0], query)
+    for ns, pids in groups.items():
+        raw = dumped.get(pids[0])
+        socks = [s for s in (raw if raw is not None else _from_proc(pids[0], query))
+                 if query.wants(s) and s.inode]  # fmt: skip
         if not socks:
             continue
         owners = _owners(pids, {s.inode for s in socks if s.inode})
         label = labels.get(ns, ns)
         for sock in socks:
             pid = owners.get(sock.inode or -1)
-            out.append(sock.but(pid=pid, netns=label, source="proc-net (netns)"))
+            out.append(sock.but(pid=pid, netns=label, source=f"{sock.source} (netns)"))
     return out
