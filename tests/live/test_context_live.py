@@ -88,7 +88,8 @@ def test_published_container_is_named(image: str) -> None:
         port = int(_docker("port", name, "80/tcp").stdout.split(":")[-1])
         assert wait_until(lambda: _run(str(port)).returncode == 0)
         doc = _lookup(port)
-        socks = [s for s in doc["sockets"] if s["pid"]]  # type: ignore[attr-defined]
+        # other test suites' UDP sockets may share the port number: the TCP listeners only
+        socks = [s for s in doc["sockets"] if s["pid"] and s["protocol"] == "tcp"]  # type: ignore[attr-defined]
         ctx = socks[0]["context"]
         assert ctx["container"]["name"] == name and ctx["container"]["image"] == image
         assert ctx["stop"] == f"docker stop {name}"
@@ -171,7 +172,8 @@ def test_one_round_trip_for_every_forwarder(tmp_path: Path) -> None:
         env = {"DOCKER_HOST": f"unix://{tmp_path / 'e.sock'}"}
         doc = json.loads(_run("--json", str(fakes[0].port), str(fakes[1].port), env=env).stdout)
         assert engine.requests == 1
-        by_port = {s["local_port"]: s["context"] for s in doc["sockets"] if s["pid"]}
+        by_port = {s["local_port"]: s["context"] for s in doc["sockets"]
+                   if s["pid"] in (fakes[0].pid, fakes[1].pid)}  # fmt: skip
         assert by_port[fakes[0].port]["container"]["name"] == "fake"
         assert by_port[fakes[1].port]["container"]["name"] is None  # publishes nothing there
         engine.close()
@@ -262,7 +264,7 @@ def test_tmux_pane_and_project(tmp_path: Path) -> None:
         assert wait_until(lambda: out.exists() and out.read_text().isdecimal())
         port = int(out.read_text())
         doc = _lookup(port)
-        (ctx,) = [s["context"] for s in doc["sockets"] if s["pid"]]  # type: ignore[attr-defined]
+        (ctx,) = [s["context"] for s in doc["sockets"] if s["pid"] and s["protocol"] == "tcp"]  # type: ignore[attr-defined]
         assert ctx["unit"]["manager"] == "tmux" and ctx["unit"]["name"].startswith("pane %")
         assert ctx["stop"].startswith(f"tmux -S /tmp/tmux-{os.getuid()}/{server} kill-pane -t %")
         assert ctx["project"] == {"root": str(repo), "vcs": "git", "branch": "trunk"}
