@@ -18,8 +18,12 @@ if TYPE_CHECKING:
     from portwho._run import Runner
 
 #: systemd's unit search path, highest precedence first (systemd.unit(5))
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
-             "/lib/systemd/system")  # fmt: skip
+UNIT_DIRS: tuple[str, ...] = (
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+)
 _LISTEN = {"ListenStream": "tcp", "ListenDatagram": "udp"}
 LAUNCHCTL_ARGV = ("launchctl", "list")
 TASKLIST_SVC_ARGV = ("tasklist", "/SVC", "/FO", "CSV", "/NH")
@@ -43,10 +47,10 @@ def socket_ports(text: str) -> set[tuple[str, int]]:
     return found
 
 
-def socket_unit(protocol: str, port: int, dirs: Iterable[str] = UNIT_DIRS) -> str | None:
+def socket_unit(protocol: str, port: int, dirs: Iterable[str] | None = None) -> str | None:
     """The .socket unit that listens on the port (first by systemd's precedence), or None."""
     seen: set[str] = set()
-    for folder in dirs:
+    for folder in UNIT_DIRS if dirs is None else dirs:
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".socket"))
         except OSError:

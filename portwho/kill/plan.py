@@ -117,8 +117,9 @@ def _decide(
             "only has a connection to the port (a client); left alone", None, "--include-clients"
         )
     why = protected_reason(pid, name, self_pid=self_pid, parents=parents)
-    if why is not None:
-        return refuse(why[0], why[1])
+    if why is not None:  # pid 1 holding a port: its .socket unit, when the context found it
+        found = f"stop it where it lives: {ctx.stop}" if ctx is not None and ctx.stop else None
+        return refuse(why[0], found or why[1])
     if ctx is not None and ctx.supervised and not force:
         return refuse(_where(name, ctx), f"stop it where it lives: {ctx.stop}", "--force")
     forwarded = forwarder_refusal(name, first.cmdline, touched)

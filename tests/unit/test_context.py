@@ -270,3 +270,40 @@ def test_git_is_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The project comes from reading .git, never from running git."""
     monkeypatch.setattr(shutil, "which", lambda *_: None)
     assert project.find(os.getcwd()) is not None
+
+
+def test_pid_1_socket_unit_is_the_advice() -> None:
+    init = Socket(protocol="tcp", family="ipv6", local_address="::", local_port=22,
+                  state="LISTEN", pid=1, process="systemd")  # fmt: skip
+    ctx = Context(unit=Unit(manager="systemd", name="ssh.socket"), stop="systemctl stop ssh.socket")
+    (entry,) = act.plan_kill([init], ports=[22], self_pid=1234, contexts={1: ctx}, force=True)
+    assert (
+        isinstance(entry, Refusal)
+        and entry.advice == "stop it where it lives: systemctl stop ssh.socket"
+    )
+
+
+def test_socket_activation_names_the_socket_unit(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    from portwho.context import services
+
+    (tmp_path / "demo.socket").write_text("[Socket]\nListenStream=0.0.0.0:8022\n")
+    monkeypatch.setattr(services, "UNIT_DIRS", (str(tmp_path),))
+    owner = _owner(1, "systemd", ())
+    owner.ports = {("tcp", 8022)}
+    owner.cgroup = "0::/init.scope\n"
+    gather._unit(owner, "linux", FakeRunner(), {})
+    assert owner.unit == Unit(manager="systemd", name="demo.socket")
+    assert owner.stop == "systemctl stop demo.socket"
+
+
+def test_without_root_the_namespaces_are_not_looked_into(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portwho import core
+    from portwho.context import netns
+    from portwho.model import LookupResult, Query
+
+    monkeypatch.setattr(core, "is_root", lambda: False)
+    result = core.with_context(
+        LookupResult(query=Query(ports=frozenset({9}))), "linux", FakeRunner()
+    )
+    assert result.notes == (netns.NOT_ROOT,) and result.inside == ()
