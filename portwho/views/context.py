@@ -63,3 +63,29 @@ def free_here(port: int, inside: Sequence[Socket], contexts: Mapping[int, Any]) 
 
 def inside_heading(sock: Socket) -> Line:
     return [(f"  in network namespace {sock.netns}", "dim")]
+
+
+def held_by_container(
+    port: int, socks: Sequence[Socket], contexts: Mapping[int, Any]
+) -> Line | None:
+    """`Port 18080 is in use by docker container web1 (via 2 docker-proxy processes)` when
+    every owner works for one named container; None otherwise."""
+    pids = {s.pid for s in socks if s.pid is not None}
+    found = {getattr(contexts.get(pid), "container", None) for pid in pids}
+    if len(found) != 1 or None in found:
+        return None
+    (container,) = found
+    if container is None or not container.name:
+        return None
+    names = sorted({s.process or "?" for s in socks if s.pid is not None})
+    via = (
+        f"{len(pids)} {'/'.join(names)} processes"
+        if len(pids) > 1
+        else f"{names[0]} (pid {min(pids)})"
+    )
+    return [
+        (f"Port {port}", "bold"),
+        (" is in use", "bold yellow"),
+        (f" by {container.engine} container {container.name}", "magenta"),
+        (f" (via {via})", ""),
+    ]

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
-from portwho.views.context import context_lines, free_here, inside_heading
+from portwho.views.context import context_lines, free_here, held_by_container, inside_heading
 from portwho.views.words import (
     command_text,
     endpoint,
@@ -160,6 +160,8 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         free = report.verdict is Verdict.FREE
         if free and inside:
             head[0] = free_here(report.port, inside, result.contexts)
+        elif report.verdict is Verdict.IN_USE:
+            head[0] = held_by_container(report.port, socks, result.contexts) or head[0]
         lines.extend(head)
         explained = free and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
