@@ -16,7 +16,8 @@ start_docker() {
   [ "$(id -u)" -eq 0 ] || { echo "services: dockerd needs root; not started"; return; }
   mkdir -p "$state"
   # no iptables on this kind of machine; vfs works on any filesystem (overlay may not)
-  dockerd --iptables=false --ip6tables=false --storage-driver=vfs \
+  # from /: a daemon must not hold a checkout as its working directory
+  (cd / && exec dockerd --iptables=false --ip6tables=false --storage-driver=vfs) \
     >"$state/dockerd.log" 2>&1 &
   echo $! >"$state/dockerd.pid"
   for _ in $(seq 1 60); do

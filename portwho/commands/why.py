@@ -19,6 +19,13 @@ SOURCES = {
     "postgres": "PostgreSQL", "generic": "the error",
 }  # fmt: skip
 
+#: each kind of failure in a few words, for the one line that says the text names no port
+SHORT = {
+    "in-use": "address already in use", "docker-allocated": "the port is already allocated",
+    "access": "permission denied", "reserved": "access forbidden (Winsock 10013)",
+    "ephemeral-exhausted": "no local port was left for a connection (Winsock 10048)",
+    "not-available": "address not available", "refused": "connection refused",
+}  # fmt: skip
 #: a bind clash whose port is free now
 GONE = (
     "nothing on this host holds it now: the holder has exited since, or it lives in a"
@@ -73,8 +80,8 @@ def why(text: str, *, output: commands.Output, debug: bool, backend: str | None 
     if found.port is None:
         source = SOURCES.get(found.source, found.source)
         raise UsageError(
-            f"{source} says {found.meaning.split(':')[0]}, but the text names no port: paste"
-            " the lines around it that name the address, or run portwho PORT"
+            f"{source} says {SHORT.get(found.kind, found.kind)}, but the text names no port:"
+            " paste the lines around it that name the address, or run portwho PORT"
         )
     query = commands.build_query(
         [str(found.port)], tcp=False, udp=False, ipv4=False, ipv6=False, listening=False
