@@ -121,6 +121,7 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
     """Each owner's context; for a port query on Linux, also the sockets on those ports in
     other network namespaces (root only: otherwise a note says they were not looked into)."""
     inside: list[Socket] = []
+    where: dict[int, str] = {}
     notes = list(result.notes)
     if result.query.ports is not None and plat == "linux":
         from portwho.context import netns
@@ -128,12 +129,13 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
         if is_root():
             from portwho import enrich as procinfo
 
-            inside = sorted(procinfo.enrich(netns.inside(result.query), plat), key=_order)
+            found_inside, where = netns.inside(result.query)
+            inside = sorted(procinfo.enrich(found_inside, plat), key=_order)
         else:
             notes.append(netns.NOT_ROOT)
     owned = [s for s in (*result.sockets, *inside) if s.pid is not None]
     if not owned:
-        return dataclasses.replace(result, inside=tuple(inside), notes=tuple(notes))
+        return dataclasses.replace(result, inside=tuple(inside), netns=where, notes=tuple(notes))
     from portwho.context.gather import contexts
 
     found, asked = contexts(owned, plat, runner)
@@ -141,6 +143,7 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
         result,
         contexts=found,
         inside=tuple(inside),
+        netns=where,
         notes=tuple(notes),
         trail=(*result.trail, *asked),
     )

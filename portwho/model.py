@@ -61,7 +61,6 @@ class Socket:
     cwd: str | None = None
     started: float | None = None  # process start, seconds since the epoch
     source: str = ""
-    netns: str | None = None  # another network namespace (a container's); None: this host's
 
     @property
     def listening(self) -> bool:
@@ -201,6 +200,9 @@ class LookupResult:
     contexts: Mapping[int, Any] = field(default_factory=dict)
     #: sockets on the asked ports inside other network namespaces: listed, never in a verdict
     inside: tuple[Socket, ...] = ()
+    #: socket inode -> the namespace of an `inside` socket ("net:[4026532259]", or its
+    #: `ip netns` name); kept here so the one socket record needs no field for it
+    netns: Mapping[int, str] = field(default_factory=dict)
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
         return tuple(s for s in self.sockets if s.local_port == port)

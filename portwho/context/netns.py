@@ -147,17 +147,18 @@ def _owners(pids: Iterable[int], inodes: set[int]) -> dict[int, int]:
     return found
 
 
-def inside(query: Query) -> list[Socket]:
-    """The query's listeners (and bound UDP sockets) in every other namespace, with owner pid
-    and `netns` set. Connections are left out: they block nothing, and asking the kernel for
-    them walks its whole connection table once per namespace."""
+def inside(query: Query) -> tuple[list[Socket], dict[int, str]]:
+    """The query's listeners (and bound UDP sockets) in every other namespace, with owner
+    pid, and the namespace of each by socket inode. Connections are left out: they block
+    nothing, and asking the kernel for them walks its whole connection table per namespace."""
     query = dataclasses.replace(query, listening_only=True)
     groups = by_namespace()
     if not groups:
-        return []
+        return [], {}
     labels = names()
     dumped = _dump_each([pids[0] for pids in groups.values()], query)
     out: list[Socket] = []
+    where: dict[int, str] = {}
     for ns, pids in groups.items():
         raw = dumped.get(pids[0])
         socks = [s for s in (raw if raw is not None else _from_proc(pids[0], query))
@@ -165,8 +166,8 @@ def inside(query: Query) -> list[Socket]:
         if not socks:
             continue
         owners = _owners(pids, {s.inode for s in socks if s.inode})
-        label = labels.get(ns, ns)
         for sock in socks:
             pid = owners.get(sock.inode or -1)
-            out.append(sock.but(pid=pid, netns=label, source=f"{sock.source} (netns)"))
-    return out
+            out.append(sock.but(pid=pid, source=f"{sock.source} (netns)"))
+            where[sock.inode or -1] = labels.get(ns, ns)
+    return out, where

@@ -40,16 +40,18 @@ def context_lines(ctx: Context | None) -> list[Line]:
     return lines
 
 
-def _who(sock: Socket, ctx: Context | None) -> str:
+def _who(sock: Socket, ctx: Context | None, ns: str) -> str:
     found = ctx.container if ctx is not None else None
     name = (found.name or (found.id or "")[:12]) if found is not None else ""
-    where = f"container {name}" if name else f"network namespace {sock.netns}"
+    where = f"container {name}" if name else f"network namespace {ns}"
     owner = f"{sock.process or '?'} (pid {sock.pid})" if sock.pid is not None else "a hidden owner"
     role = "listens on" if sock.listening else "uses"
     return f"inside {where}, {owner} {role} {sock.local_port}"
 
 
-def free_here(port: int, inside: Sequence[Socket], contexts: Mapping[int, Any]) -> Line:
+def free_here(
+    port: int, inside: Sequence[Socket], contexts: Mapping[int, Any], netns: Mapping[int, str]
+) -> Line:
     """The headline of a port free on this host but held in another network namespace."""
     first = inside[0]
     ctx = contexts.get(first.pid) if first.pid is not None else None
@@ -57,12 +59,12 @@ def free_here(port: int, inside: Sequence[Socket], contexts: Mapping[int, Any]) 
     return [
         (f"Port {port}", "bold"),
         (" is free on this host", "bold green"),
-        (f"; {_who(first, ctx)}{more}", ""),
+        (f"; {_who(first, ctx, netns.get(first.inode or -1, '?'))}{more}", ""),
     ]
 
 
-def inside_heading(sock: Socket) -> Line:
-    return [(f"  in network namespace {sock.netns}", "dim")]
+def inside_heading(ns: str) -> Line:
+    return [(f"  in network namespace {ns}", "dim")]
 
 
 def held_by_container(

@@ -33,10 +33,11 @@ def socket_json(s: Socket, contexts: Mapping[int, Any] | None = None) -> dict[st
         "started": s.started,
         "inode": s.inode,
         "source": s.source,
-        "netns": s.netns,
     }
-    if s.pid is not None:  # added in schema 1: what the owner runs in, and how to stop it
-        ctx = (contexts or {}).get(s.pid)
+    # added in schema 1 (a lookup document passes its contexts): what the owner runs in, and
+    # how to stop it; one socket alone (a remote probe's oracle) stays as it was
+    if contexts is not None and s.pid is not None:
+        ctx = contexts.get(s.pid)
         doc["context"] = ctx.to_json() if ctx is not None else None
     return doc
 
@@ -85,7 +86,11 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
         ],
-        "sockets": [socket_json(s, result.contexts) for s in (*result.sockets, *result.inside)],
+        "sockets": [socket_json(s, result.contexts) | {"netns": None} for s in result.sockets]
+        + [
+            socket_json(s, result.contexts) | {"netns": result.netns.get(s.inode or -1)}
+            for s in result.inside
+        ],
         "trail": [attempt_json(a) for a in result.trail],
         "notes": list(result.notes),
     }

@@ -159,7 +159,7 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         head = headline(report, facts[report.port], socks, result.platform, result.host)
         free = report.verdict is Verdict.FREE
         if free and inside:
-            head[0] = free_here(report.port, inside, result.contexts)
+            head[0] = free_here(report.port, inside, result.contexts, result.netns)
         elif report.verdict is Verdict.IN_USE:
             head[0] = held_by_container(report.port, socks, result.contexts) or head[0]
         lines.extend(head)
@@ -167,10 +167,12 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
         if free and not socks:
             lines.extend([[("  note: ", "yellow"), (note, "")] for note in result.notes])
-        for pid, group in [*group_by_owner(socks).items(), *group_by_owner(inside).items()]:
+        groups = [(pid, g, False) for pid, g in group_by_owner(socks).items()]
+        groups += [(pid, g, True) for pid, g in group_by_owner(inside).items()]
+        for pid, group, elsewhere in groups:
             lines.append([])
-            if group[0].netns:
-                lines.append(inside_heading(group[0]))
+            if elsewhere:
+                lines.append(inside_heading(result.netns.get(group[0].inode or -1, "?")))
             ctx = result.contexts.get(pid) if pid is not None else None
             lines.extend(owner_lines(pid, group, ctx))
     return lines
