@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from portwho.model import LookupResult, PortReport, Verdict
+
 if TYPE_CHECKING:
     from portwho.context.record import Context
     from portwho.model import Socket
@@ -65,6 +67,41 @@ def free_here(
 
 def inside_heading(ns: str) -> Line:
     return [(f"  in network namespace {ns}", "dim")]
+
+
+def context_headline(
+    head: list[Line],
+    report: PortReport,
+    socks: Sequence[Socket],
+    inside: Sequence[Socket],
+    result: LookupResult,
+) -> list[Line]:
+    """The lookup headline, told by the context when it knows better: free on this host but
+    held in a container, or held for one named container."""
+    if report.verdict is Verdict.FREE and inside:
+        return [free_here(report.port, inside, result.contexts, result.netns), *head[1:]]
+    if report.verdict is Verdict.IN_USE:
+        better = held_by_container(report.port, socks, result.contexts)
+        return [better, *head[1:]] if better else head
+    return head
+
+
+def owner_groups(
+    socks: Sequence[Socket], inside: Sequence[Socket], netns: Mapping[int, str]
+) -> list[tuple[int | None, list[Socket], list[Line]]]:
+    """(pid, its sockets, heading lines) for this host's owners (the ownerless last), then
+    those elsewhere, each under the namespace it is in."""
+    out: list[tuple[int | None, list[Socket], list[Line]]] = []
+    for elsewhere, found in ((False, socks), (True, inside)):
+        groups: dict[int | None, list[Socket]] = {}
+        for sock in found:
+            groups.setdefault(sock.pid, []).append(sock)
+        if None in groups:
+            groups[None] = groups.pop(None)
+        for pid, group in groups.items():
+            ns = netns.get(group[0].inode or -1, "?")
+            out.append((pid, group, [inside_heading(ns)] if elsewhere else []))
+    return out
 
 
 def held_by_container(

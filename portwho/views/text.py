@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
-from portwho.views.context import context_lines, free_here, held_by_container, inside_heading
+from portwho.views.context import context_headline, context_lines, owner_groups
 from portwho.views.words import (
     command_text,
     endpoint,
@@ -51,16 +51,6 @@ def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
 
 
 # -- lookup view ------------------------------------------------------------------------------
-
-
-def group_by_owner(socks: Iterable[Socket]) -> dict[int | None, list[Socket]]:
-    """Sockets per owning pid; the ownerless ones (hidden, or kernel-held) come last."""
-    groups: dict[int | None, list[Socket]] = {}
-    for sock in socks:
-        groups.setdefault(sock.pid, []).append(sock)
-    if None in groups:
-        groups[None] = groups.pop(None)
-    return groups
 
 
 def owner_lines(pid: int | None, socks: Sequence[Socket], ctx: Context | None = None) -> list[Line]:
@@ -158,21 +148,13 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         inside = [s for s in result.inside if s.local_port == report.port]
         head = headline(report, facts[report.port], socks, result.platform, result.host)
         free = report.verdict is Verdict.FREE
-        if free and inside:
-            head[0] = free_here(report.port, inside, result.contexts, result.netns)
-        elif report.verdict is Verdict.IN_USE:
-            head[0] = held_by_container(report.port, socks, result.contexts) or head[0]
-        lines.extend(head)
+        lines.extend(context_headline(head, report, socks, inside, result))
         explained = free and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
         if free and not socks:
             lines.extend([[("  note: ", "yellow"), (note, "")] for note in result.notes])
-        groups = [(pid, g, False) for pid, g in group_by_owner(socks).items()]
-        groups += [(pid, g, True) for pid, g in group_by_owner(inside).items()]
-        for pid, group, elsewhere in groups:
-            lines.append([])
-            if elsewhere:
-                lines.append(inside_heading(result.netns.get(group[0].inode or -1, "?")))
+        for pid, group, heading in owner_groups(socks, inside, result.netns):
+            lines.extend([[], *heading])
             ctx = result.contexts.get(pid) if pid is not None else None
             lines.extend(owner_lines(pid, group, ctx))
     return lines
