@@ -217,7 +217,8 @@ def _ask_engine(owners: list[Owner], env: Mapping[str, str]) -> list[Attempt]:
         return done(Outcome.FAILED, f"unix://{path}: {exc}")
     for owner in owners:
         owner.container = _match(owner, listed) or owner.container
-    return done(Outcome.ANSWERED, f"{kind} at unix://{path}: {len(listed)} running", len(listed))
+    # count stays 0: the trail counts sockets, and the engine adds none
+    return done(Outcome.ANSWERED, f"{kind} at unix://{path}: {len(listed)} running containers")
 
 
 def _match(owner: Owner, listed: Sequence[Listed]) -> Container | None:
