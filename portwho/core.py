@@ -81,10 +81,12 @@ def lookup(
     runner: Runner | None = None,
     platform: str | None = None,
     enrich: bool = True,
+    context: bool = False,
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
-    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs)."""
+    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs).
+    `context`: also find each owner's container, unit, parents and project (portwho.context)."""
     plat = platform_key(platform)
     runner = runner or _default_runner
     names = tuple(backend_names) if backend_names else backends.chain(plat)
@@ -108,9 +110,43 @@ def lookup(
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
     result = finish(query, socks, trail, view=view, platform=plat)
+    if context and enrich:
+        result = with_context(result, plat, runner)
     if plat == "win32":
         result = reserved_by_windows(result, runner)
     return result
+
+
+def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResult:
+    """Each owner's context; for a port query on Linux, also the sockets on those ports in
+    other network namespaces (root only: otherwise a note says they were not looked into)."""
+    inside: list[Socket] = []
+    where: dict[int, str] = {}
+    notes = list(result.notes)
+    if result.query.ports is not None and plat == "linux":
+        from portwho.context import netns
+
+        if is_root():
+            from portwho import enrich as procinfo
+
+            found_inside, where = netns.inside(result.query)
+            inside = sorted(procinfo.enrich(found_inside, plat), key=_order)
+        else:
+            notes.append(netns.NOT_ROOT)
+    owned = [s for s in (*result.sockets, *inside) if s.pid is not None]
+    if not owned:
+        return dataclasses.replace(result, inside=tuple(inside), netns=where, notes=tuple(notes))
+    from portwho.context.gather import contexts
+
+    found, asked = contexts(owned, plat, runner)
+    return dataclasses.replace(
+        result,
+        contexts=found,
+        inside=tuple(inside),
+        netns=where,
+        notes=tuple(notes),
+        trail=(*result.trail, *asked),
+    )
 
 
 def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:

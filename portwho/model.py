@@ -8,6 +8,7 @@ processes (a forking server) is two records with the same addresses and differen
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -194,6 +195,14 @@ class LookupResult:
     platform: str = "linux"  # the OS whose hints apply (this machine's for --from too)
     host: str | None = None  # the machine asked over ssh (--host); None: this one
     notes: tuple[str, ...] = field(default=())
+    #: owner pid -> portwho.context.record.Context (typed there: this module imports nothing
+    #: from portwho); empty when contexts were not asked for
+    contexts: Mapping[int, Any] = field(default_factory=dict)
+    #: sockets on the asked ports inside other network namespaces: listed, never in a verdict
+    inside: tuple[Socket, ...] = ()
+    #: socket inode -> the namespace of an `inside` socket ("net:[4026532259]", or its
+    #: `ip netns` name); kept here so the one socket record needs no field for it
+    netns: Mapping[int, str] = field(default_factory=dict)
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
         return tuple(s for s in self.sockets if s.local_port == port)

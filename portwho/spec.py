@@ -150,6 +150,16 @@ EXPLAIN = Verb(
     (JSON,),
 )
 
+WHY = Verb(
+    "why",
+    "Read a pasted error, find its port, answer as a lookup does.",
+    "Read a pasted error (EADDRINUSE, bind: address already in use, Errno 98, WinError "
+    "10048/10013, Docker's 'port is already allocated'), find its port and answer as "
+    "`portwho PORT` does (same output, same exit code), with what the error means.",
+    (Arg("text", "TEXT", "The error message, quoted (- reads it from stdin).", required=True),),
+    (JSON, DEBUG),
+)
+
 KILL = Verb(
     "kill",
     "Free a port: stop the process listening on it, safely.",
@@ -245,7 +255,7 @@ PROMPT = Verb(
 )
 
 #: every verb, in the order help lists them
-VERBS: tuple[Verb, ...] = (LOOKUP, EXPLAIN, KILL, WAIT, WATCH, FREE, INIT, PROMPT)
+VERBS: tuple[Verb, ...] = (LOOKUP, EXPLAIN, WHY, KILL, WAIT, WATCH, FREE, INIT, PROMPT)
 BY_NAME = {v.name: v for v in VERBS}
 #: the options of the program itself, before any verb
 GLOBAL_OPTIONS = (

@@ -161,6 +161,18 @@ def explain_cmd(
         commands.explain(ports, as_json=as_json)
 
 
+def why_cmd(
+    text: Annotated[str, arg("why", "text")],
+    as_json: Annotated[bool, opt("why", "as_json")] = False,
+    debug: Annotated[bool, opt("why", "debug")] = False,
+) -> None:
+    from portwho.commands import why
+
+    with errors(as_json):
+        code = why.why(text, output="json" if as_json else "text", debug=debug)
+    raise typer.Exit(int(code))
+
+
 def _usage_text(exc: Exception) -> str | None:
     """The message of a vendored-Click usage error (typer does not re-export its classes)."""
     names = {cls.__name__ for cls in type(exc).__mro__}
@@ -196,6 +208,7 @@ def _register() -> None:
     commands: list[tuple[str, Callable[..., None]]] = [
         ("lookup", lookup_cmd),
         ("explain", explain_cmd),
+        ("why", why_cmd),
         ("kill", act.kill_cmd),
         ("wait", act.wait_cmd),
         ("watch", act.watch_cmd),

@@ -30,7 +30,7 @@ def kill(
 ) -> ExitCode:
     number = act.parse_signal(sig)
     ports = sorted(parse_specs(specs))
-    socks = act_kill.gather(ports, include_clients=include_clients)
+    socks, contexts = act_kill.gather_with_context(ports, include_clients=include_clients)
     plan = act.plan_kill(
         socks,
         ports=ports,
@@ -39,6 +39,7 @@ def kill(
         include_clients=include_clients,
         force=force,
         platform=platform_key(),
+        contexts=contexts,
     )
     held = any(act.holds(s, ports) for s in socks)
     targets = [e for e in plan if isinstance(e, Target)]

@@ -4,7 +4,8 @@ view, return the exit code. Imported only when a command runs."""
 from __future__ import annotations
 
 import sys
-from typing import Literal
+from typing import Any, Literal
+from typing import Protocol as Interface
 
 from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
@@ -17,6 +18,13 @@ from portwho.views import jsondoc as jsonview
 from portwho.views import text as render
 
 Output = Literal["text", "json", "pids"]
+
+
+class WhyHook(Interface):
+    """What `portwho why` adds to a lookup's output (commands/why.py)."""
+
+    def json(self, result: LookupResult) -> dict[str, Any]: ...
+    def lines(self, result: LookupResult) -> list[render.Line]: ...
 
 
 def build_query(
@@ -56,7 +64,12 @@ def read_source(path: str) -> tuple[str, str]:
 
 
 def do_lookup(
-    query: Query, *, backend: str | None, source: str | None, fmt: str | None
+    query: Query,
+    *,
+    backend: str | None,
+    source: str | None,
+    fmt: str | None,
+    context: bool = False,
 ) -> LookupResult:
     if source is not None:
         text, origin = read_source(source)
@@ -64,7 +77,7 @@ def do_lookup(
     if backend is not None and backend not in backends.MODULES:
         known = ", ".join(sorted(backends.MODULES))
         raise UsageError(f"unknown backend {backend!r}; use one of: {known}")
-    return core.lookup(query, backend_names=[backend] if backend else None)
+    return core.lookup(query, backend_names=[backend] if backend else None, context=context)
 
 
 def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
@@ -85,8 +98,12 @@ def run_lookup(
     fmt: str | None,
     output: Output,
     debug: bool,
+    why: WhyHook | None = None,
 ) -> ExitCode:
-    result = do_lookup(query, backend=backend, source=source, fmt=fmt)
+    """`why` (portwho why): adds the error's meaning to the same output and exit code."""
+    # the list view's table shows no context; a port query and JSON do
+    wants_context = output == "json" or (output == "text" and query.ports is not None)
+    result = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context)
     code = core.exit_code(result)
     if debug:
         lines = render.trail_lines(result.trail) + render.note_lines(result)
@@ -98,7 +115,8 @@ def run_lookup(
         sys.stdout.write("".join(f"{pid}\n" for pid in pids))
     elif output == "json":
         facts = port_facts([r.port for r in result.ports], query.protocols)
-        sys.stdout.write(jsonview.result_json(result, facts, int(code)) + "\n")
+        extra = why.json(result) if why else None
+        sys.stdout.write(jsonview.result_json(result, facts, int(code), extra) + "\n")
     elif query.ports is None:
         render.emit_table(render.list_rows(result), render.LIST_COLUMNS)
     elif len(result.ports) > FULL_VIEW_MAX:
@@ -107,5 +125,5 @@ def run_lookup(
         render.emit(render.summary_lines(result, busy, facts))
     else:
         facts = port_facts([r.port for r in result.ports], query.protocols)
-        render.emit(render.lookup_lines(result, facts))
+        render.emit((why.lines(result) if why else []) + render.lookup_lines(result, facts))
     return code

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from portwho.kill.plan import KillOutcome, Status, Target, holds, signal_name
@@ -148,14 +148,22 @@ def wait_exit(proc: Any, timeout: float, step: float = 0.02) -> bool:
 def gather(ports: Sequence[int], *, include_clients: bool) -> list[Socket]:
     """The sockets on the ports, with owners; with --include-clients also the local processes
     connected to them (their local port is an ephemeral one, so a port query misses them)."""
+    return gather_with_context(ports, include_clients=include_clients, context=False)[0]
+
+
+def gather_with_context(
+    ports: Sequence[int], *, include_clients: bool, context: bool = True
+) -> tuple[list[Socket], Mapping[int, Any]]:
+    """gather(), and each holder's portwho.context Context (its container, unit, stop)."""
     from portwho import core
     from portwho.model import Query
 
-    socks = list(core.lookup(Query(ports=frozenset(ports))).sockets)
+    result = core.lookup(Query(ports=frozenset(ports)), context=context)
+    socks = list(result.sockets)
     if include_clients:
         every = core.lookup(Query(listening_only=False)).sockets
         socks += [s for s in every if s.remote_port in ports and _is_local(s.remote_address)]
-    return socks
+    return socks, result.contexts
 
 
 def _is_local(address: str | None) -> bool:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import enum
 import signal
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portwho.context.forwarders import forwarder_refusal, protected_reason
 from portwho.errors import ExitCode, UsageError
 from portwho.model import OWNERLESS_STATES, Socket
+
+if TYPE_CHECKING:
+    from portwho.context.record import Context
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +61,7 @@ def plan_kill(
     include_clients: bool = False,
     force: bool = False,
     platform: str = "linux",
+    contexts: Mapping[int, Context] | None = None,
 ) -> list[Target | Refusal]:
     """One entry per owning process (and one for hidden owners), in pid order."""
     wanted = tuple(sorted(set(ports)))
@@ -79,6 +84,7 @@ def plan_kill(
                 parents=parents,
                 include_clients=include_clients,
                 force=force,
+                ctx=(contexts or {}).get(pid),
             )
         )
     return plan
@@ -93,6 +99,7 @@ def _decide(
     parents: set[int],
     include_clients: bool,
     force: bool,
+    ctx: Context | None = None,
 ) -> Target | Refusal:
     first = socks[0]
     held = tuple(sorted({s.local_port for s in socks if holds(s, wanted)}))
@@ -110,8 +117,11 @@ def _decide(
             "only has a connection to the port (a client); left alone", None, "--include-clients"
         )
     why = protected_reason(pid, name, self_pid=self_pid, parents=parents)
-    if why is not None:
-        return refuse(why[0], why[1])
+    if why is not None:  # pid 1 holding a port: its .socket unit, when the context found it
+        found = f"stop it where it lives: {ctx.stop}" if ctx is not None and ctx.stop else None
+        return refuse(why[0], found or why[1])
+    if ctx is not None and ctx.supervised and not force:
+        return refuse(_where(name, ctx), f"stop it where it lives: {ctx.stop}", "--force")
     forwarded = forwarder_refusal(name, first.cmdline, touched)
     if forwarded is not None and not force:
         return refuse(forwarded[0], forwarded[1], "--force")
@@ -124,6 +134,17 @@ def _decide(
         ports=touched,
         listening=bool(held),
     )
+
+
+def _where(name: str | None, ctx: Context) -> str:
+    """Why killing it would not last: what holds it and starts it again."""
+    who = name or "it"
+    if ctx.container is not None:
+        forwarder = "forwarder" in (ctx.container.via or "")
+        role = " is the port forwarder of " if forwarder else " runs in "
+        return f"{who}{role}{ctx.container.words()}; the container outlives a kill"
+    assert ctx.unit is not None
+    return f"{who} runs under {ctx.unit.words()}, which may start it again"
 
 
 def _hidden(socks: list[Socket], wanted: tuple[int, ...], platform: str) -> Refusal:

@@ -4,6 +4,7 @@ here once. Errors in --json mode are JSON too, with a stable `code`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from portwho.facts import PortFacts
@@ -13,8 +14,8 @@ from portwho.views.words import hint
 SCHEMA = 1
 
 
-def socket_json(s: Socket) -> dict[str, Any]:
-    return {
+def socket_json(s: Socket, contexts: Mapping[int, Any] | None = None) -> dict[str, Any]:
+    doc = {
         "protocol": s.protocol,
         "family": s.family,
         "local_address": s.local_address,
@@ -33,6 +34,12 @@ def socket_json(s: Socket) -> dict[str, Any]:
         "inode": s.inode,
         "source": s.source,
     }
+    # added in schema 1 (a lookup document passes its contexts): what the owner runs in, and
+    # how to stop it; one socket alone (a remote probe's oracle) stays as it was
+    if contexts is not None and s.pid is not None:
+        ctx = contexts.get(s.pid)
+        doc["context"] = ctx.to_json() if ctx is not None else None
+    return doc
 
 
 def attempt_json(a: Attempt) -> dict[str, Any]:
@@ -46,8 +53,15 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     }
 
 
-def result_json(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> str:
-    return json.dumps(result_doc(result, facts, exit_code), indent=2, ensure_ascii=False)
+def result_json(
+    result: LookupResult,
+    facts: dict[int, PortFacts],
+    exit_code: int,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """`extra`: keys a command adds to the same document (`why`)."""
+    doc = result_doc(result, facts, exit_code) | (extra or {})
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int) -> dict[str, Any]:
@@ -72,7 +86,11 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
         ],
-        "sockets": [socket_json(s) for s in result.sockets],
+        "sockets": [socket_json(s, result.contexts) | {"netns": None} for s in result.sockets]
+        + [
+            socket_json(s, result.contexts) | {"netns": result.netns.get(s.inode or -1)}
+            for s in result.inside
+        ],
         "trail": [attempt_json(a) for a in result.trail],
         "notes": list(result.notes),
     }

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
+from portwho.views.context import context_headline, context_lines, owner_groups
 from portwho.views.words import (
     command_text,
     endpoint,
@@ -24,6 +25,9 @@ from portwho.views.words import (
     started_at,
     uptime,
 )
+
+if TYPE_CHECKING:
+    from portwho.context.record import Context
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
@@ -49,17 +53,7 @@ def facts_lines(f: PortFacts, *, with_range: bool = True) -> list[Line]:
 # -- lookup view ------------------------------------------------------------------------------
 
 
-def group_by_owner(socks: Iterable[Socket]) -> dict[int | None, list[Socket]]:
-    """Sockets per owning pid; the ownerless ones (hidden, or kernel-held) come last."""
-    groups: dict[int | None, list[Socket]] = {}
-    for sock in socks:
-        groups.setdefault(sock.pid, []).append(sock)
-    if None in groups:
-        groups[None] = groups.pop(None)
-    return groups
-
-
-def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
+def owner_lines(pid: int | None, socks: Sequence[Socket], ctx: Context | None = None) -> list[Line]:
     first = socks[0]
     if pid is None and not any(s.needs_owner for s in socks):
         head: Line = [
@@ -79,6 +73,7 @@ def owner_lines(pid: int | None, socks: Sequence[Socket]) -> list[Line]:
         lines.append([("    command  ", "dim"), (command_text(first.cmdline), "")])
     if first.cwd:
         lines.append([("    cwd      ", "dim"), (first.cwd, "")])
+    lines.extend(context_lines(ctx))
     width = max(len(endpoint(s.local_address, s.local_port)) for s in socks)
     for sock in socks:
         local = endpoint(sock.local_address, sock.local_port).ljust(width)
@@ -150,12 +145,18 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
         if lines:
             lines.append([])
         socks = result.for_port(report.port)
-        lines.extend(headline(report, facts[report.port], socks, result.platform, result.host))
-        explained = report.verdict is Verdict.FREE and bool(facts[report.port].in_os_range)
+        inside = [s for s in result.inside if s.local_port == report.port]
+        head = headline(report, facts[report.port], socks, result.platform, result.host)
+        free = report.verdict is Verdict.FREE
+        lines.extend(context_headline(head, report, socks, inside, result))
+        explained = free and bool(facts[report.port].in_os_range)
         lines.extend(facts_lines(facts[report.port], with_range=not explained))
-        for pid, group in group_by_owner(socks).items():
-            lines.append([])
-            lines.extend(owner_lines(pid, group))
+        if free and not socks:
+            lines.extend([[("  note: ", "yellow"), (note, "")] for note in result.notes])
+        for pid, group, heading in owner_groups(socks, inside, result.netns):
+            lines.extend([[], *heading])
+            ctx = result.contexts.get(pid) if pid is not None else None
+            lines.extend(owner_lines(pid, group, ctx))
     return lines
 
 
