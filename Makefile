@@ -11,8 +11,8 @@ PORT    ?= 60714
 IANA_CSV ?= ../shared/data/service-names-port-numbers.csv
 SHELL_FILES := $(wildcard shell/*.bash shell/*.sh)
 
-.PHONY: help install run test test-fast lint format typecheck check docs registry bench os-tools \
-	smoke-powershell clean
+.PHONY: help install run test test-fast lint format typecheck check docs man registry bench \
+	os-tools smoke-powershell clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv with portwho (editable) and the dev tools
 
+# portwho exits 1 for "free", an answer rather than a failure; anything else (2 and up) is one.
 run: install  ## run portwho on PORT (default 60714): make run PORT=3000
-	$(BIN)/portwho $(PORT)
+	@$(BIN)/portwho $(PORT); code=$$?; [ $$code -le 1 ] || exit $$code
 
 test: install  ## the whole test suite (live tests skip a missing OS tool unless PORTWHO_REQUIRE_TOOLS=1)
 	$(BIN)/python -m pytest -q
@@ -52,6 +53,9 @@ check: lint typecheck test  ## everything CI runs
 
 docs: install  ## regenerate the import graph in docs/architecture.md
 	$(BIN)/python scripts/import_graph.py --write
+
+man: install  ## write the man page portwho.1 from cli/spec.py (shipped in the wheel)
+	$(BIN)/python -m portwho.cli.man > portwho.1
 
 registry: install  ## rebuild portwho/registry/iana.tsv from IANA's CSV (IANA_CSV=path)
 	$(BIN)/python scripts/build_registry.py $(IANA_CSV)

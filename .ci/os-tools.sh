@@ -8,7 +8,7 @@ need=()
 for pair in lsof:lsof ss:iproute2 ip:iproute2 netstat:net-tools fuser:psmisc zsh:zsh fish:fish \
             tmux:tmux shellcheck:shellcheck strace:strace hyperfine:hyperfine setpriv:util-linux \
             busybox:busybox-static dockerd:docker.io sshd:openssh-server ssh:openssh-client \
-            ssh-keygen:openssh-client; do
+            ssh-keygen:openssh-client groff:groff-base; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -eq 0 ]; then

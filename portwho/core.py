@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from portwho import backends
-from portwho.backends.base import Answer
+from portwho.backends.base import Answer, merge
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import (
     Attempt,
@@ -20,6 +20,7 @@ from portwho.model import (
     Socket,
     Verdict,
 )
+from portwho.model import socket_order as _order
 from portwho.system.host import is_root, platform_key
 
 if TYPE_CHECKING:
@@ -27,32 +28,6 @@ if TYPE_CHECKING:
 
 #: what the backends that answered could see: no answer, only this user's sockets, or all
 View = Literal["nothing", "own", "all"]
-
-
-def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
-    """One record per (socket, pid). An unknown pid never overwrites a known one; a socket seen
-    without an owner is dropped once any backend names its owner; and a later backend fills in
-    what an earlier one left unknown for the same owner (netstat's pid, then lsof's name)."""
-    by_key: dict[tuple[object, ...], dict[int | None, Socket]] = {}
-    for sock in [*known, *new]:
-        owners = by_key.setdefault(sock.key(), {})
-        first = owners.setdefault(sock.pid, sock)
-        if first is not sock:
-            owners[sock.pid] = fill_in(first, sock)
-    merged: list[Socket] = []
-    for owners in by_key.values():
-        named = [s for pid, s in owners.items() if pid is not None]
-        merged.extend(named or owners.values())
-    return merged
-
-
-def fill_in(first: Socket, later: Socket) -> Socket:
-    missing = {
-        f.name: getattr(later, f.name)
-        for f in dataclasses.fields(Socket)
-        if getattr(first, f.name) is None and getattr(later, f.name) is not None
-    }
-    return first.but(**missing) if missing else first
 
 
 def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer | None]:
@@ -222,10 +197,13 @@ def finish(
     """`saved`: the sockets come from a file (--from), where an owner missing from the text is
     missing for good; nothing on this machine would reveal it."""
     ports = sorted(query.ports) if query.ports is not None else []
-    reports = tuple(verdict(p, socks, view=view, platform=platform, saved=saved) for p in ports)
+    kept = [s for s in socks if query.owners.keep(s)] if query.owners.active else socks
+    reports = tuple(
+        verdict(p, kept, view=view, platform=platform, saved=saved, every=socks) for p in ports
+    )
     return LookupResult(
         query=query,
-        sockets=tuple(socks),
+        sockets=tuple(kept),
         ports=reports,
         trail=tuple(trail),
         origin=origin,
@@ -234,11 +212,33 @@ def finish(
 
 
 def verdict(
-    port: int, socks: Sequence[Socket], *, view: View, platform: str | None, saved: bool = False
+    port: int,
+    socks: Sequence[Socket],
+    *,
+    view: View,
+    platform: str | None,
+    saved: bool = False,
+    every: Sequence[Socket] | None = None,
 ) -> PortReport:
+    """`socks` are the sockets the owner filters kept, `every` all that were seen."""
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
+    if every is not None and every is not socks:
+        mine = [s for s in every if s.local_port == port]
+        others = sorted({s.pid for s in mine if s.pid is not None})
+        if others and not any(s.needs_owner for s in mine):
+            return PortReport(
+                port=port, verdict=Verdict.OTHERS, reason=Reason.HELD_BY_OTHERS,
+                detail=tuple(others),
+            )  # fmt: skip
+    return unowned(port, mine, view=view, platform=platform, saved=saved)
+
+
+def unowned(
+    port: int, mine: Sequence[Socket], *, view: View, platform: str | None, saved: bool
+) -> PortReport:
+    """The port's sockets (if any) have no visible owner: hidden, closing, free or unknown."""
     if any(s.needs_owner for s in mine):
         plat = platform or platform_key()
         root = plat != "win32" and is_root()
@@ -265,6 +265,7 @@ def _default_runner(argv: Sequence[str], timeout: float) -> Completed:
 _SEVERITY = {
     Verdict.IN_USE: (0, ExitCode.IN_USE),
     Verdict.FREE: (1, ExitCode.FREE),
+    Verdict.OTHERS: (1, ExitCode.FREE),  # like grep: nothing matched the owner filters
     Verdict.RESERVED: (2, ExitCode.RESERVED),
     Verdict.HIDDEN: (3, ExitCode.HIDDEN),
     Verdict.UNKNOWN: (4, ExitCode.NO_BACKEND),
@@ -272,21 +273,24 @@ _SEVERITY = {
 
 
 def exit_code(result: LookupResult) -> ExitCode:
-    """The worst verdict wins: unknown > hidden > reserved > free > in use."""
+    """One answer per spec as typed; between specs the worst wins: unknown > hidden >
+    reserved > free > in use. A range (or a service on several ports) is in use when any of
+    its ports is, as `lsof -i :8000-8010` answers."""
     if not result.ports:
         answered = any(a.outcome in (Outcome.ANSWERED, Outcome.PARTIAL) for a in result.trail)
-        return ExitCode.IN_USE if answered else ExitCode.NO_BACKEND
-    return max((_SEVERITY[r.verdict] for r in result.ports), key=lambda s: s[0])[1]
+        if not answered:
+            return ExitCode.NO_BACKEND
+        matched = result.sockets or not result.query.owners.active
+        return ExitCode.IN_USE if matched else ExitCode.FREE
+    by_port = {r.port: r.verdict for r in result.ports}
+    groups = [[by_port[p] for p in s.ports if p in by_port] for s in result.query.specs]
+    groups = [g for g in groups if g] or [[v] for v in by_port.values()]
+    return max((spec_severity(g) for g in groups), key=lambda s: s[0])[1]
 
 
-def _order(sock: Socket) -> tuple[object, ...]:
-    return (
-        sock.local_port,
-        sock.protocol,
-        not sock.listening,
-        sock.family,
-        sock.local_address,
-        sock.remote_address or "",
-        sock.remote_port or 0,
-        sock.pid or 0,
-    )
+def spec_severity(verdicts: Sequence[Verdict]) -> tuple[int, ExitCode]:
+    """One spec's answer: in use when any port is (visibly, then hidden), else its worst."""
+    for held in (Verdict.IN_USE, Verdict.HIDDEN):
+        if held in verdicts:
+            return _SEVERITY[held]
+    return max((_SEVERITY[v] for v in verdicts), key=lambda s: s[0])

@@ -85,11 +85,12 @@ def _strict(sock: socket.socket, family: int) -> None:
         sock.setsockopt(socket.SOL_SOCKET, exclusive, 1)
 
 
-def busy_ports(protocol: Protocol) -> set[int]:
-    """Every local port the socket table shows for this protocol (one read, no enrichment)."""
+def busy_ports(protocols: Sequence[Protocol]) -> set[int]:
+    """Every local port the socket table shows for these protocols (one read, no enrichment):
+    what `portwho PORT` would call in use, so free never offers one of them."""
     from portwho import core
 
-    result = core.lookup(Query(protocols=frozenset({protocol})), enrich=False)
+    result = core.lookup(Query(protocols=frozenset(protocols)), enrich=False)
     return {s.local_port for s in result.sockets}
 
 
@@ -98,9 +99,11 @@ def find_free(
     *,
     count: int = 1,
     span: Span | None = None,
-    protocol: Protocol = "tcp",
+    protocols: Sequence[Protocol] = ("tcp", "udp"),
     platform: str = "linux",
 ) -> list[int]:
+    """Ports no socket of `protocols` holds (so a lookup calls them free) and that bind now,
+    in each of those protocols."""
     from portwho.system.ranges import ephemeral_range, excluded_ranges
 
     search = search_span(start, span)
@@ -111,8 +114,8 @@ def find_free(
         excluded=excluded_ranges(platform),
     )
     found: list[int] = []
-    for port in candidates(search, skip, busy_ports(protocol)):
-        if bindable(port, protocol):
+    for port in candidates(search, skip, busy_ports(protocols)):
+        if all(bindable(port, protocol) for protocol in protocols):
             found.append(port)
             if len(found) == count:
                 break

@@ -115,20 +115,82 @@ _copy_socket = _copier()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    """One port spec as typed (`8000`, `8000-8010`, `127.0.0.1:8000`, `8000/udp`, `http`).
+
+    `addresses` holds the address asked for and the wildcards that also serve it (None: any);
+    `protocol` None means both. A spec is one answer for the exit code, however many ports."""
+
+    text: str
+    ports: frozenset[int]
+    addresses: frozenset[str] | None = None
+    protocol: Protocol | None = None
+
+    @property
+    def narrows(self) -> bool:
+        return self.addresses is not None or self.protocol is not None
+
+    def matches(self, sock: Socket) -> bool:
+        if sock.local_port not in self.ports:
+            return False
+        if self.protocol is not None and sock.protocol != self.protocol:
+            return False
+        return self.addresses is None or sock.local_address in self.addresses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Owners:
+    """--pid, --process, --user: which owners to keep (None: any). Applied once owners are
+    known (after enrichment), so a backend never has to know about them."""
+
+    pids: frozenset[int] | None = None
+    processes: frozenset[str] | None = None
+    users: frozenset[str] | None = None
+
+    @property
+    def active(self) -> bool:
+        return not (self.pids is None and self.processes is None and self.users is None)
+
+    def keep(self, sock: Socket) -> bool:
+        if self.pids is not None and sock.pid not in self.pids:
+            return False
+        if self.processes is not None:
+            name = (sock.process or "").lower()  # like pgrep: a part of the name will do
+            if not any(p in name for p in self.processes):
+                return False
+        return self.users is None or (sock.user or "") in self.users
+
+    def describe(self) -> str:
+        words = [f"--pid {p}" for p in sorted(self.pids or ())]
+        words += [f"--process {p}" for p in sorted(self.processes or ())]
+        words += [f"--user {u}" for u in sorted(self.users or ())]
+        return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Query:
-    """What to look for. `ports` None means every port (used for listing)."""
+    """What to look for. `ports` None means every port (used for listing); `specs` are the
+    typed specs behind `ports`, with any address or protocol they narrow to."""
 
     ports: frozenset[int] | None = None
     protocols: frozenset[Protocol] = frozenset(PROTOCOLS)
     families: frozenset[Family] = frozenset(FAMILIES)
     listening_only: bool = False
+    specs: tuple[Spec, ...] = ()
+    owners: Owners = field(default_factory=Owners)
 
     def wants(self, sock: Socket) -> bool:
         if self.ports is not None and sock.local_port not in self.ports:
             return False
         if sock.protocol not in self.protocols or sock.family not in self.families:
             return False
-        return not self.listening_only or sock.listening
+        if self.listening_only and not sock.listening:
+            return False
+        return not self.specs or not self._narrowed or any(s.matches(sock) for s in self.specs)
+
+    @property
+    def _narrowed(self) -> bool:
+        return any(s.narrows for s in self.specs)
 
 
 class Verdict(str, enum.Enum):
@@ -137,6 +199,7 @@ class Verdict(str, enum.Enum):
     IN_USE = "in-use"
     HIDDEN = "in-use-owner-hidden"
     FREE = "free"
+    OTHERS = "in-use-by-others"  # held, but by no owner that --pid/--process/--user keep
     RESERVED = "reserved"  # Windows excluded port range: nobody listens, nobody can bind
     UNKNOWN = "unknown"  # no backend could answer
 
@@ -173,6 +236,7 @@ class Reason(str, enum.Enum):
     CLOSING_ONLY = "closing-only"  # only TIME_WAIT connections, which no process owns
     NOTHING_BOUND = "nothing-bound"
     EXCLUDED_RANGE = "excluded-range"  # inside a Windows excluded port range
+    HELD_BY_OTHERS = "held-by-others"  # detail: the pids --pid/--process/--user left out
     NO_BACKEND = "no-backend"
 
 
@@ -206,3 +270,17 @@ class LookupResult:
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
         return tuple(s for s in self.sockets if s.local_port == port)
+
+
+def socket_order(sock: Socket) -> tuple[object, ...]:
+    """The order every view lists sockets in: by port, then listeners first."""
+    return (
+        sock.local_port,
+        sock.protocol,
+        not sock.listening,
+        sock.family,
+        sock.local_address,
+        sock.remote_address or "",
+        sock.remote_port or 0,
+        sock.pid or 0,
+    )

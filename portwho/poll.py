@@ -15,7 +15,7 @@ from typing import Protocol
 
 from portwho.errors import NoBackendError
 from portwho.kill.plan import holds
-from portwho.model import OWNERLESS_STATES, LookupResult, Query, Socket, Verdict
+from portwho.model import OWNERLESS_STATES, LookupResult, Query, Socket, Spec, Verdict
 
 
 class Lookup(Protocol):
@@ -52,11 +52,13 @@ class PortState:
         return frozenset(s.pid for s in self.holders)
 
 
-def poll_port(port: int, lookup: Lookup = _core_lookup) -> PortState:
+def poll_port(port: int, lookup: Lookup = _core_lookup, spec: Spec | None = None) -> PortState:
+    """Who binds the port now; with `spec` (`8000/tcp`, `127.0.0.1:8000`) only what it names."""
     result = lookup(Query(ports=frozenset({port})), enrich=False)
     if result.ports and result.ports[0].verdict is Verdict.UNKNOWN:
         raise NoBackendError(f"no backend could read the socket table to watch port {port}")
-    return PortState(port=port, holders=tuple(s for s in result.sockets if holds(s, [port])))
+    held = (s for s in result.sockets if holds(s, [port]) and (spec is None or spec.matches(s)))
+    return PortState(port=port, holders=tuple(held))
 
 
 def wait_for(
@@ -68,6 +70,7 @@ def wait_for(
     show: Callable[[PortState, float, bool], None],
     lookup: Lookup = _core_lookup,
     enrich: Callable[[Iterable[Socket]], list[Socket]] = _enrich,
+    spec: Spec | None = None,
 ) -> bool:
     """Poll until the port is busy (or free); True when met, False on timeout.
 
@@ -77,7 +80,7 @@ def wait_for(
     start = time.monotonic()
     last: PortState | None = None
     while True:
-        state = poll_port(port, lookup)
+        state = poll_port(port, lookup, spec)
         changed = last is None or state.owners() != last.owners()
         if changed:
             state = PortState(port=port, holders=tuple(enrich(state.holders)))
@@ -89,14 +92,14 @@ def wait_for(
             return True
         if timeout is not None and elapsed + interval > timeout:
             time.sleep(max(0.0, timeout - elapsed))
-            return _final(port, want_busy, lookup)
+            return _final(port, want_busy, lookup, spec)
         last = state
         time.sleep(interval)
 
 
-def _final(port: int, want_busy: bool, lookup: Lookup) -> bool:
+def _final(port: int, want_busy: bool, lookup: Lookup, spec: Spec | None) -> bool:
     """One last look at the deadline, so a timeout is never declared on a stale poll."""
-    return poll_port(port, lookup).busy == want_busy
+    return poll_port(port, lookup, spec).busy == want_busy
 
 
 # -- watch ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from portwho.errors import UsageError
+from portwho.model import Protocol, Spec
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -17,7 +18,10 @@ WELL_KNOWN = (0, 1023)
 REGISTERED = (1024, 49151)
 DYNAMIC = (49152, 65535)
 _RANGE = re.compile(r"^(\d+)\s*[-:]\s*(\d+)$")
-_HINT = "give a port (1-65535), a range like 8000-8100, or a service name like http"
+_HINT = (
+    "give a port (1-65535), a range like 8000-8100, a service name like http, or"
+    " ADDRESS:PORT, PORT/udp"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +86,73 @@ def parse_spec(text: str, names: Callable[[str], list[int]] | None = None) -> li
 
 
 def parse_specs(texts: Iterable[str]) -> frozenset[int]:
-    ports: set[int] = set()
-    for text in texts:
-        ports.update(parse_spec(text))
-    return frozenset(ports)
+    """Every port the words name (addresses and /tcp, /udp ignored): for verbs that act on
+    whole ports."""
+    return frozenset(p for spec in port_specs(texts) for p in spec.ports)
+
+
+def port_specs(texts: Iterable[str]) -> tuple[Spec, ...]:
+    """The words as typed -> one Spec each; commas separate specs inside a word."""
+    return tuple(one_spec(part, text) for text in texts for part in text.split(","))
+
+
+def one_spec(text: str, word: str | None = None) -> Spec:
+    """`8000`, `:8000`, `localhost:8000`, `127.0.0.1:8000`, `[::1]:8000`, `8000/udp`, ranges
+    and service names, each optionally with an address and a /tcp or /udp suffix."""
+    spec = text.strip()
+    if not spec and word is not None and word.strip():
+        raise UsageError(f"empty port between commas in {word!r}; write 8000,8001")
+    rest, protocol = _protocol(spec)
+    addresses, rest = _address(rest, spec)
+    return Spec(
+        text=spec, ports=frozenset(parse_spec(rest)), addresses=addresses, protocol=protocol
+    )
+
+
+def _protocol(spec: str) -> tuple[str, Protocol | None]:
+    head, sep, tail = spec.rpartition("/")
+    if not sep:
+        return spec, None
+    if tail.lower() == "tcp":
+        return head, "tcp"
+    if tail.lower() == "udp":
+        return head, "udp"
+    raise UsageError(f"unknown protocol {tail!r} in {spec!r}; write PORT/tcp or PORT/udp")
+
+
+def _address(spec: str, whole: str) -> tuple[frozenset[str] | None, str]:
+    """(the addresses a socket may be bound to for `spec`, the port part)."""
+    if spec.startswith("["):
+        host, sep, rest = spec[1:].partition("]:")
+        if not sep:
+            raise UsageError(f"{whole!r}: write an IPv6 address and port as [::1]:8000")
+        return _served_by(host, whole), rest
+    if ":" not in spec or _RANGE.match(spec):
+        return None, spec
+    host, _, rest = spec.rpartition(":")
+    if ":" in host:
+        raise UsageError(f"{whole!r}: put an IPv6 address in brackets, as in [::1]:8000")
+    if host in ("", "*"):
+        return None, rest  # lsof's :8000 and *:8000: any address
+    return _served_by(host, whole), rest
+
+
+def _served_by(host: str, whole: str) -> frozenset[str]:
+    """The address and the wildcards whose sockets also answer on it."""
+    if host.lower() == "localhost":
+        return frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1", "0.0.0.0", "::"})
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(host.split("%", maxsplit=1)[0])
+    except ValueError:
+        raise UsageError(
+            f"{host!r} in {whole!r} is not an IP address; give 127.0.0.1:8000, [::1]:8000 or"
+            " localhost:8000"
+        ) from None
+    if ip.version == 4:
+        return frozenset({str(ip), f"::ffff:{ip}", "0.0.0.0", "::"})
+    return frozenset({str(ip), "::"})
 
 
 def service_ports(name: str) -> list[int]:

@@ -21,6 +21,7 @@ TEXT = "text"  # anything: nothing is offered
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh", "starship", "tmux")
 PROMPT_FORMATS = ("plain", "ansi", "tmux")
+SORT_KEYS = ("port", "pid", "process", "user")
 
 
 class Opt:
@@ -85,9 +86,15 @@ class Verb:
 
 
 JSON = Opt("as_json", ("--json",), "One JSON object (schema 1) on stdout.")
+COLOR_MODES = ("auto", "always", "never")
+COLOR = Opt("color", ("--color",), "Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR or"
+            " CLICOLOR_FORCE colour a pipe), always or never.", value="WHEN",
+            choices=COLOR_MODES)  # fmt: skip
 PORT_SPECS = Arg(
     "ports", "PORT", "Ports, ranges or service names.", kind=PORTS, many=True, required=True
 )
+LOOKUP_PORTS = Arg("ports", "PORT", "Ports (3000), ranges (8000-8100) or service names (postgres).",
+                   kind=PORTS, many=True)  # fmt: skip
 DEBUG = Opt("debug", ("--debug",), "Print each backend tried, its outcome and time.")
 
 LOOKUP = Verb(
@@ -95,15 +102,7 @@ LOOKUP = Verb(
     "Who holds PORT, and what the port is (the default command).",
     "Every socket on the port (TCP and UDP, IPv4 and IPv6, listeners and connections) with "
     "its owner, and what the port is. With no port: every listening socket.",
-    (
-        Arg(
-            "ports",
-            "PORT",
-            "Ports (3000), ranges (8000-8100) or service names (postgres).",
-            kind=PORTS,
-            many=True,
-        ),
-    ),
+    (LOOKUP_PORTS,),
     (
         Opt("tcp", ("--tcp", "-t"), "TCP only."),
         Opt("udp", ("--udp", "-u"), "UDP only."),
@@ -134,6 +133,17 @@ LOOKUP = Verb(
         Opt("parallel", ("--parallel",), "With --host: hosts asked at a time (8).", value="N"),
         Opt("timeout", ("--timeout",), "With --host: seconds each host may take (10).", value="S"),
         Opt("json_lines", ("--json-lines",), "With --host: one JSON object a host, as each ends."),
+        Opt("pid", ("--pid",), "Only sockets of this process (repeatable).", value="PID"),
+        Opt("process", ("--process",), "Only processes whose name contains NAME.", value="NAME"),
+        Opt("user", ("--user",), "Only sockets of this user's processes.", value="USER"),
+        Opt(
+            "sort",
+            ("--sort",),
+            "Listing order: port (default), pid, process or user.",
+            value="KEY",
+            choices=SORT_KEYS,
+        ),
+        COLOR,
     ),
 )
 
@@ -142,12 +152,8 @@ EXPLAIN = Verb(
     "What a port is, in full: IANA registrations, OS range, notes.",
     "The full account of what a port is: every IANA registration, the OS range, the notes, "
     "and the native commands that answer the same question on this OS.",
-    (
-        Arg(
-            "ports", "PORT", "Ports, ranges or service names.", kind=PORTS, many=True, required=True
-        ),
-    ),
-    (JSON,),
+    (PORT_SPECS,),
+    (JSON, COLOR),
 )
 
 WHY = Verb(
@@ -164,20 +170,27 @@ KILL = Verb(
     "kill",
     "Free a port: stop the process listening on it, safely.",
     "Free a port: stop the process listening on it (never mere clients), safely.",
+    (PORT_SPECS,),
     (
-        Arg(
-            "ports", "PORT", "Ports, ranges or service names.", kind=PORTS, many=True, required=True
+        Opt(
+            "sig",
+            ("--signal", "-s"),
+            "Signal to send first, by name or number (default TERM).",
+            value="SIGNAL",
         ),
-    ),
-    (
-        Opt("sig", ("--signal", "-s"), "Signal to send first (name or number).", value="SIGNAL"),
-        Opt("timeout", ("--timeout",), "Seconds to wait for each process to exit.", value="S"),
+        Opt(
+            "timeout",
+            ("--timeout",),
+            "Seconds to wait for each process to exit (default 5).",
+            value="S",
+        ),
         Opt("force", ("--force",), "SIGKILL what ignores the signal; also kill forwarders."),
         Opt("yes", ("--yes", "-y"), "Do not ask (for scripts)."),
         Opt("dry_run", ("--dry-run", "-n"), "Show the plan only."),
         Opt(
             "include_clients", ("--include-clients",), "Also kill local processes connected to it."
         ),
+        Opt("as_json", ("--json",), "The plan and each outcome as one JSON object (schema 1)."),
     ),
 )
 
@@ -190,7 +203,8 @@ WAIT = Verb(
         Opt("free", ("--free",), "Wait until it is free (default)."),
         Opt("busy", ("--busy",), "Wait until something listens."),
         Opt("timeout", ("--timeout",), "Give up after S seconds (exit 6).", value="S"),
-        Opt("interval", ("--interval",), "Seconds between polls.", value="S"),
+        Opt("interval", ("--interval",), "Seconds between polls (default 0.25).", value="S"),
+        JSON,
     ),
 )
 
@@ -200,12 +214,7 @@ WATCH = Verb(
     "A live view of the sockets on PORTS: what appeared, what vanished, who held them.",
     (Arg("ports", "PORT", "Ports to watch (default: every listener).", kind=PORTS, many=True),),
     (
-        Opt(
-            "interval",
-            ("--interval",),
-            "Seconds between refreshes (0.5 on a terminal, else 0.1).",
-            value="S",
-        ),
+        Opt("interval", ("--interval",), "Seconds between refreshes (0.5; piped 0.1).", value="S"),
         Opt("count", ("--count",), "Stop after N refreshes.", value="N"),
         Opt("duration", ("--duration",), "Stop after S seconds.", value="S"),
         Opt("as_json", ("--json",), "One JSON object per change (piped output)."),
@@ -218,9 +227,10 @@ FREE = Verb(
     "Print the next free port(s) at or above START, proven by a real bind.",
     (Arg("start", "START", "First port to try (default 8000).", kind=PORTS),),
     (
-        Opt("count", ("--count", "-c"), "How many ports.", value="N"),
+        Opt("count", ("--count", "-c"), "How many ports (default 1).", value="N"),
         Opt("span", ("--range",), "Search only A-B (may lie in the ephemeral range).", value="A-B"),
-        Opt("udp", ("--udp", "-u"), "A free UDP port."),
+        Opt("udp", ("--udp", "-u"), "Check UDP only (default: free in both TCP and UDP)."),
+        JSON,
     ),
 )
 
@@ -254,14 +264,16 @@ PROMPT = Verb(
     ),
 )
 
+HELP = Verb("help", "Show the help of portwho, or of one command.", "Show the help of portwho"
+            " (the lookup's options and the commands), or of one command.",
+            (Arg("verb", "COMMAND", "The command whose help to show."),), ())  # fmt: skip
+
 #: every verb, in the order help lists them
-VERBS: tuple[Verb, ...] = (LOOKUP, EXPLAIN, WHY, KILL, WAIT, WATCH, FREE, INIT, PROMPT)
+VERBS: tuple[Verb, ...] = (LOOKUP, EXPLAIN, WHY, KILL, WAIT, WATCH, FREE, INIT, PROMPT, HELP)
 BY_NAME = {v.name: v for v in VERBS}
 #: the options of the program itself, before any verb
-GLOBAL_OPTIONS = (
-    Opt("version", ("--version", "-V"), "Print the version."),
-    Opt("help", ("--help", "-h"), "Show this message and exit."),
-)
+GLOBAL_OPTIONS = (Opt("version", ("--version", "-V"), "Print the version."),
+                  Opt("help", ("--help", "-h"), "Show this message and exit."))  # fmt: skip
 
 
 def verb(name: str) -> Verb:

@@ -28,22 +28,27 @@ FREE_SCAN = range(8900, 9900)  # where to look for a port outside the load
 
 
 def _bind_block(kind: int, first: int, count: int, limit: int) -> list[socket.socket]:
-    """Bind `count` sockets on 127.0.0.1 from port `first` on, skipping ports already taken."""
+    """Bind `count` sockets on 127.0.0.1 from port `first` on, skipping ports already taken;
+    when the block is taken (another load runs on this machine), the OS picks the rest."""
     held: list[socket.socket] = []
     port = first
-    while len(held) < count and port < limit:
+    while len(held) < count:
+        if port >= limit:
+            port = 0
         sock = socket.socket(socket.AF_INET, kind)
-        if kind == socket.SOCK_STREAM:  # like any server: the last run's TIME_WAITs must not block
+        if kind == socket.SOCK_STREAM and port:  # the last run's TIME_WAITs must not block
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
             sock.close()
+            if not port:
+                break  # not even the OS has a port left
         else:
             if kind == socket.SOCK_STREAM:
                 sock.listen(16)
             held.append(sock)
-        port += 1
+        port += 1 if port else 0
     return held
 
 

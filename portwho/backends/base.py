@@ -7,14 +7,16 @@ whose instance is exported as `BACKEND`. Unavailability and failure are exceptio
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from portwho.model import Socket
 
+if TYPE_CHECKING:
     from portwho._run import Runner
-    from portwho.model import Query, Socket
+    from portwho.model import Query
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +54,32 @@ def port_runs(ports: Iterable[int]) -> list[tuple[int, int]]:
         else:
             runs.append((port, port))
     return runs
+
+
+# -- one record per socket and owner, whichever backends saw it --------------------------------
+
+
+def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
+    """One record per (socket, pid). An unknown pid never overwrites a known one; a socket seen
+    without an owner is dropped once any backend names its owner; and a later backend fills in
+    what an earlier one left unknown for the same owner (netstat's pid, then lsof's name)."""
+    by_key: dict[tuple[object, ...], dict[int | None, Socket]] = {}
+    for sock in [*known, *new]:
+        owners = by_key.setdefault(sock.key(), {})
+        first = owners.setdefault(sock.pid, sock)
+        if first is not sock:
+            owners[sock.pid] = fill_in(first, sock)
+    merged: list[Socket] = []
+    for owners in by_key.values():
+        named = [s for pid, s in owners.items() if pid is not None]
+        merged.extend(named or owners.values())
+    return merged
+
+
+def fill_in(first: Socket, later: Socket) -> Socket:
+    missing = {
+        f.name: getattr(later, f.name)
+        for f in dataclasses.fields(Socket)
+        if getattr(first, f.name) is None and getattr(later, f.name) is not None
+    }
+    return first.but(**missing) if missing else first

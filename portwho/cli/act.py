@@ -23,11 +23,12 @@ def kill_cmd(
     yes: Annotated[bool, opt("kill", "yes")] = False,
     dry_run: Annotated[bool, opt("kill", "dry_run")] = False,
     include_clients: Annotated[bool, opt("kill", "include_clients")] = False,
+    as_json: Annotated[bool, opt("kill", "as_json")] = False,
 ) -> None:
     """Free a port: stop the process listening on it (never mere clients), safely."""
     from portwho.commands import kill as command
 
-    with errors(False):
+    with errors(as_json):
         code = command.kill(
             ports,
             sig=sig,
@@ -36,6 +37,7 @@ def kill_cmd(
             yes=yes,
             dry_run=dry_run,
             include_clients=include_clients,
+            as_json=as_json,
         )
     raise typer.Exit(int(code))
 
@@ -46,11 +48,12 @@ def wait_cmd(
     busy: Annotated[bool, opt("wait", "busy")] = False,
     timeout: Annotated[float | None, opt("wait", "timeout")] = None,
     interval: Annotated[float, opt("wait", "interval")] = 0.25,
+    as_json: Annotated[bool, opt("wait", "as_json")] = False,
 ) -> None:
     """Wait until PORT is free (or busy), showing who holds it meanwhile."""
     from portwho.commands import wait as command
 
-    with errors(False):
+    with errors(as_json):
         if free and busy:
             raise UsageError("--free and --busy contradict each other; give one")
         code = command.wait(
@@ -58,6 +61,7 @@ def wait_cmd(
             want_busy=busy,
             timeout=None if timeout is None else _positive(timeout, "--timeout", zero=True),
             interval=_interval(interval),
+            as_json=as_json,
         )
     raise typer.Exit(int(code))
 
@@ -92,14 +96,15 @@ def free_cmd(
     count: Annotated[int, opt("free", "count")] = 1,
     span: Annotated[str | None, opt("free", "span")] = None,
     udp: Annotated[bool, opt("free", "udp")] = False,
+    as_json: Annotated[bool, opt("free", "as_json")] = False,
 ) -> None:
     """Print the next free port(s) at or above START, proven by a real bind."""
     from portwho.commands import free as command
 
-    with errors(False):
+    with errors(as_json):
         if count < 1:
             raise UsageError("--count must be 1 or more")
-        code = command.free(start, count=count, span=span, udp=udp)
+        code = command.free(start, count=count, span=span, udp=udp, as_json=as_json)
     raise typer.Exit(int(code))
 
 

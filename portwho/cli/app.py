@@ -83,6 +83,11 @@ def lookup_cmd(
     parallel: Annotated[int, opt("lookup", "parallel")] = 8,
     timeout: Annotated[float, opt("lookup", "timeout")] = 10.0,
     json_lines: Annotated[bool, opt("lookup", "json_lines")] = False,
+    pid: Annotated[list[int] | None, opt("lookup", "pid")] = None,
+    process: Annotated[list[str] | None, opt("lookup", "process")] = None,
+    user: Annotated[list[str] | None, opt("lookup", "user")] = None,
+    sort: Annotated[str, opt("lookup", "sort")] = "port",
+    color: Annotated[str, opt("lookup", "color")] = "auto",
 ) -> None:
     """Who holds PORT, and what the port is (the default command)."""
     from portwho.commands import lookup as commands
@@ -95,7 +100,14 @@ def lookup_cmd(
                 (host or [], hosts_file or []),
                 (parallel, timeout),
                 "json-lines" if json_lines else "json" if as_json else "text",
-                refused={"--from": from_file is not None, "--pids": pids},
+                refused={
+                    "--from": from_file is not None,
+                    "--pids": pids,
+                    "--pid": bool(pid),
+                    "--process": bool(process),
+                    "--user": bool(user),
+                    "--sort": sort != "port",
+                },
                 debug=debug,
             )
         raise typer.Exit(int(code))
@@ -110,6 +122,7 @@ def lookup_cmd(
             ipv6=ipv6,
             listening=listening,
             saved=from_file is not None,
+            owners=commands.owner_filters(pid or [], process or [], user or []),
         )
         code = commands.run_lookup(
             query,
@@ -118,6 +131,8 @@ def lookup_cmd(
             fmt=fmt,
             output="json" if as_json else "pids" if pids else "text",
             debug=debug,
+            sort=sort,
+            color=color,
         )
     raise typer.Exit(int(code))
 
@@ -152,13 +167,36 @@ def _remote(
 def explain_cmd(
     ports: Annotated[list[str], arg("explain", "ports")],
     as_json: Annotated[bool, opt("explain", "as_json")] = False,
+    color: Annotated[str, opt("explain", "color")] = "auto",
 ) -> None:
     """The full account of what a port is: every IANA registration, the OS range, the notes,
     and the native commands that answer the same question on this OS."""
     from portwho.commands import explain as commands
 
     with errors(as_json):
-        commands.explain(ports, as_json=as_json)
+        commands.explain(ports, as_json=as_json, color=color)
+
+
+def help_cmd(verb: Annotated[str | None, arg("help", "verb")] = None) -> None:
+    """Show the help of portwho, or of one command."""
+    with errors(False):
+        typer.echo(help_for(["help", *([verb] if verb else [])]) or "", nl=False)
+
+
+def help_for(args: list[str]) -> str | None:
+    """The help text `args` ask for (`help [VERB]`, `[VERB] --help`), or None."""
+    from portwho.cli import helptext
+
+    if args[:1] == ["help"]:
+        if len(args) > 1 and args[1] not in spec.BY_NAME:
+            known = ", ".join(v.name for v in spec.VERBS)
+            raise UsageError(f"no command {args[1]!r}; the commands are: {known}")
+        return helptext.help_text(args[1] if len(args) > 1 else None)
+    words = args[: args.index("--")] if "--" in args else args
+    if "--help" not in words and "-h" not in words:
+        return None
+    verb = args[0] if args and args[0] in spec.BY_NAME else None
+    return helptext.help_text(verb)
 
 
 def why_cmd(
@@ -178,14 +216,37 @@ def _usage_text(exc: Exception) -> str | None:
     names = {cls.__name__ for cls in type(exc).__mro__}
     if "ClickException" not in names:
         return None
+    option = getattr(exc, "option_name", None)
+    if "NoSuchOption" in names and isinstance(option, str):
+        return unknown_option(option, getattr(getattr(exc, "ctx", None), "info_name", None))
     message = str(getattr(exc, "format_message", lambda: str(exc))())
     return " ".join(message.split())
+
+
+def unknown_option(option: str, verb: str | None) -> str:
+    """Click suggests any option a few letters away (`--port` -> `--format`); this suggests
+    only a close one, and says where a port goes."""
+    import difflib
+
+    entry = spec.BY_NAME.get(verb or "", spec.LOOKUP)
+    names = [n for o in entry.opts for n in o.names if n.startswith("--")]
+    if option.lstrip("-").lower() in ("port", "ports", "p"):
+        where = f"portwho {entry.name} 8000" if entry is not spec.LOOKUP else "portwho 8000"
+        return f"no such option: {option}; a port is given as is, as in {where}"
+    close = [n for n in names if n.startswith(option)] if len(option) > 3 else []
+    close = close if len(close) == 1 else difflib.get_close_matches(option, names, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"no such option: {option}{hint}"
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one funnel where expected errors become a line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
     try:
+        page = help_for(args)
+        if page is not None:
+            sys.stdout.write(page)
+            sys.exit(0)
         code = app(args=args, prog_name="portwho", standalone_mode=False)
     except PortwhoError as exc:  # raised outside a command (e.g. while parsing)
         typer.echo(f"portwho: {exc}", err=True)
@@ -215,6 +276,7 @@ def _register() -> None:
         ("free", act.free_cmd),
         ("init", shell.init_cmd),
         ("prompt", shell.prompt_cmd),
+        ("help", help_cmd),
     ]
     for name, func in commands:
         entry = spec.verb(name)

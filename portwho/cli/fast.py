@@ -31,7 +31,12 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 
     try:
         query = command.build_query(
-            specs, **{k: k in on for k in ("tcp", "udp", "ipv4", "ipv6", "listening")}
+            specs,
+            tcp="tcp" in on,
+            udp="udp" in on,
+            ipv4="ipv4" in on,
+            ipv6="ipv6" in on,
+            listening="listening" in on,
         )
         output: command.Output = "json" if "as_json" in on else "pids" if "pids" in on else "text"
         backend = env.get("PORTWHO_BACKEND") or None

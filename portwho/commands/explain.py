@@ -11,14 +11,17 @@ from portwho.ports import parse_specs
 from portwho.system.host import platform_key
 from portwho.system.ranges import ephemeral_range
 from portwho.views import jsondoc as jsonview
+from portwho.views import output as printer
 from portwho.views import text as render
 
 
-def explain(specs: list[str], *, as_json: bool) -> None:
+def explain(specs: list[str], *, as_json: bool, color: str = "auto") -> None:
     """Everything portwho knows about what the ports are (no socket lookup)."""
     import json
 
     from portwho.system import native
+
+    printer.use_color(color)
 
     ports = sorted(parse_specs(specs))
     if len(ports) > FULL_VIEW_MAX:
@@ -39,4 +42,4 @@ def explain(specs: list[str], *, as_json: bool) -> None:
     lines: list[render.Line] = []
     for port, f in every.items():
         lines.extend(render.explain_lines(f, native.commands(port, plat)))
-    render.emit(lines)
+    printer.emit(lines)

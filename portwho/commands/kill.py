@@ -11,8 +11,8 @@ from portwho.errors import ExitCode, UsageError
 from portwho.kill import execute as act_kill
 from portwho.kill import plan as act
 from portwho.kill.plan import KillOutcome, Refusal, Status, Target
-from portwho.model import Socket
-from portwho.ports import parse_specs
+from portwho.model import Socket, Spec
+from portwho.ports import port_specs
 from portwho.system.host import platform_key
 
 # -- kill -------------------------------------------------------------------------------------
@@ -27,10 +27,14 @@ def kill(
     yes: bool,
     dry_run: bool,
     include_clients: bool,
+    as_json: bool = False,
 ) -> ExitCode:
     number = act.parse_signal(sig)
-    ports = sorted(parse_specs(specs))
+    name = act.signal_name(number)
+    typed = port_specs(specs)
+    ports = sorted({p for spec in typed for p in spec.ports})
     socks, contexts = act_kill.gather_with_context(ports, include_clients=include_clients)
+    socks = narrowed(socks, typed, ports)
     plan = act.plan_kill(
         socks,
         ports=ports,
@@ -43,11 +47,14 @@ def kill(
     )
     held = any(act.holds(s, ports) for s in socks)
     targets = [e for e in plan if isinstance(e, Target)]
-    say(plan_lines(plan, ports, act.signal_name(number)))
-    if dry_run:
-        return ExitCode.IN_USE if targets or not held else ExitCode.REFUSED
+    report = Report(ports=ports, signal=name, plan=plan, as_json=as_json)
+    if dry_run or (not targets and not held):
+        code = dry_run_code(plan, held) if targets or held else ExitCode.FREE
+        report.plan_only(code, dry_run=dry_run)
+        return code
+    report.progress(plan_lines(plan, ports, name))
     if not targets:
-        return act.kill_exit_code(plan, [], held)
+        return report.done([], [], act.kill_exit_code(plan, [], held))
     if not yes and not _confirm(len(targets)):
         return ExitCode.REFUSED
     outcomes = [
@@ -56,10 +63,66 @@ def kill(
         )
         for t in targets
     ]
-    say([outcome_line(o, ports) for o in outcomes])
-    left = [s for s in act_kill.gather(ports, include_clients=False) if act.holds(s, ports)]
-    say(after_lines(ports, left))
-    return act.kill_exit_code(plan, outcomes, bool(left))
+    report.progress([outcome_line(o, ports) for o in outcomes])
+    after = narrowed(act_kill.gather(ports, include_clients=False), typed, ports)
+    left = [s for s in after if act.holds(s, ports)]
+    return report.done(outcomes, left, act.kill_exit_code(plan, outcomes, bool(left)))
+
+
+def narrowed(socks: Sequence[Socket], typed: Sequence[Spec], ports: Sequence[int]) -> list[Socket]:
+    """The sockets the specs name (`8000/udp`, `127.0.0.1:8000`); clients connected to the
+    ports (--include-clients) sit on other local ports and stay."""
+    on = set(ports)
+    return [s for s in socks if s.local_port not in on or any(t.matches(s) for t in typed)]
+
+
+def dry_run_code(plan: Sequence[Target | Refusal], held: bool) -> ExitCode:
+    """0 when the plan would free the ports; 7 when a refusal would leave them held."""
+    if any(isinstance(e, Target) for e in plan) or not held:
+        return ExitCode.IN_USE
+    return ExitCode.REFUSED
+
+
+class Report:
+    """Where kill's words go: the plan on stdout for --dry-run (it is the answer), on stderr
+    as progress otherwise; under --json one document on stdout at the end instead."""
+
+    def __init__(
+        self, *, ports: list[int], signal: str, plan: Sequence[Target | Refusal], as_json: bool
+    ) -> None:
+        self.ports, self.signal, self.plan, self.as_json = ports, signal, plan, as_json
+
+    def progress(self, lines: Sequence[str]) -> None:
+        if not self.as_json:
+            say(lines)
+
+    def plan_only(self, code: ExitCode, *, dry_run: bool) -> None:
+        if self.as_json:
+            self._json(None if dry_run else [], None if dry_run else [], code)
+            return
+        lines = dry_run_lines(self.plan, self.ports, self.signal)
+        if dry_run:
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+        else:
+            say(plan_lines(self.plan, self.ports, self.signal))
+
+    def done(
+        self, outcomes: Sequence[KillOutcome], left: Sequence[Socket], code: ExitCode
+    ) -> ExitCode:
+        if self.as_json:
+            self._json(outcomes, left, code)
+        elif outcomes:
+            say(after_lines(self.ports, left))
+        return code
+
+    def _json(
+        self, outcomes: Sequence[KillOutcome] | None, left: Sequence[Socket] | None, code: ExitCode
+    ) -> None:
+        from portwho.views.jsondoc import kill_json
+
+        doc = kill_json(ports=self.ports, signal=self.signal, plan=self.plan,
+                        outcomes=outcomes, left=left, exit_code=int(code))  # fmt: skip
+        sys.stdout.write(doc + "\n")
 
 
 def _confirm(n: int) -> bool:
@@ -80,6 +143,21 @@ class _NotATerminal(UsageError):
             "not killing without confirmation: no terminal to ask on; pass --yes"
             " (or --dry-run to see the plan)"
         )
+
+
+def dry_run_lines(plan: Sequence[Target | Refusal], ports: Sequence[int], sig: str) -> list[str]:
+    """The plan worded as a plan: what a run without --dry-run would do."""
+    if not plan:
+        return [f"{_ports(ports).capitalize()}: nothing holds it; nothing would be killed."]
+    return [_as_planned(line, sig) for line in plan_lines(plan, ports, sig)]
+
+
+def _as_planned(line: str, sig: str) -> str:
+    if line.startswith(f"{sig} -> "):
+        return f"would send {sig} to {line.removeprefix(f'{sig} -> ')}"
+    if line.startswith("not touching "):
+        return "would not touch " + line.removeprefix("not touching ")
+    return line
 
 
 def _who(pid: int | None, process: str | None) -> str:

@@ -3,18 +3,30 @@ view, return the exit code. Imported only when a command runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from collections.abc import Callable
 from typing import Any, Literal
 from typing import Protocol as Interface
 
 from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
 from portwho.facts import PortFacts, facts_for
-from portwho.model import FAMILIES, PROTOCOLS, Family, LookupResult, Protocol, Query
-from portwho.ports import parse_specs
+from portwho.model import (
+    FAMILIES,
+    PROTOCOLS,
+    Family,
+    LookupResult,
+    Owners,
+    Protocol,
+    Query,
+    Socket,
+)
+from portwho.ports import port_specs
 from portwho.system.host import platform_key
 from portwho.system.ranges import ephemeral_range
 from portwho.views import jsondoc as jsonview
+from portwho.views import output as printer
 from portwho.views import text as render
 
 Output = Literal["text", "json", "pids"]
@@ -36,18 +48,37 @@ def build_query(
     ipv6: bool,
     listening: bool,
     saved: bool = False,
+    owners: Owners | None = None,
 ) -> Query:
     """With no port: every listener of this machine, or every socket of a saved output."""
     chosen_p: list[Protocol] = [p for p, on in zip(PROTOCOLS, (tcp, udp), strict=True) if on]
     chosen_f: list[Family] = [f for f, on in zip(FAMILIES, (ipv4, ipv6), strict=True) if on]
     protocols = frozenset(chosen_p or PROTOCOLS)
     families = frozenset(chosen_f or FAMILIES)
-    ports = parse_specs(specs) if specs else None
+    typed = port_specs(specs) if specs else ()
+    if typed and all(s.protocol for s in typed):  # every spec says /tcp or /udp: ask only those
+        protocols &= frozenset(s.protocol for s in typed if s.protocol)
+        if not protocols:
+            raise UsageError("the /tcp or /udp of the ports contradicts --tcp/--udp; give one")
+    ports = frozenset(p for s in typed for p in s.ports) if typed else None
     return Query(
         ports=ports,
         protocols=protocols,
         families=families,
         listening_only=listening or (ports is None and not saved),
+        specs=typed,
+        owners=owners or Owners(),
+    )
+
+
+def owner_filters(pids: list[int], processes: list[str], users: list[str]) -> Owners:
+    """--pid, --process, --user (each may repeat; a process name matches case-blind)."""
+    if any(p < 1 for p in pids):
+        raise UsageError("--pid takes a process id (1 or more)")
+    return Owners(
+        pids=frozenset(pids) or None,
+        processes=frozenset(p.lower() for p in processes) or None,
+        users=frozenset(users) or None,
     )
 
 
@@ -89,6 +120,22 @@ def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, Po
 #: above this many ports, the text view shows the busy ones in full and counts the free ones
 FULL_VIEW_MAX = 8
 
+#: --sort: the listing's order (ties by port); owners hidden from this user sort last
+SORTS: dict[str, Callable[[Socket], tuple[object, ...]]] = {
+    "port": lambda s: (s.local_port,),
+    "pid": lambda s: (s.pid is None, s.pid or 0, s.local_port),
+    "process": lambda s: (s.process is None, (s.process or "").lower(), s.local_port),
+    "user": lambda s: (s.user is None, s.user or "", s.local_port),
+}
+
+
+def sorted_result(result: LookupResult, sort: str) -> LookupResult:
+    if sort not in SORTS:
+        raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
+    if sort == "port":
+        return result  # core's order already
+    return dataclasses.replace(result, sockets=tuple(sorted(result.sockets, key=SORTS[sort])))
+
 
 def run_lookup(
     query: Query,
@@ -99,11 +146,15 @@ def run_lookup(
     output: Output,
     debug: bool,
     why: WhyHook | None = None,
+    sort: str = "port",
+    color: str = "auto",
 ) -> ExitCode:
     """`why` (portwho why): adds the error's meaning to the same output and exit code."""
+    printer.use_color(color)
     # the list view's table shows no context; a port query and JSON do
     wants_context = output == "json" or (output == "text" and query.ports is not None)
-    result = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context)
+    found = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context)
+    result = sorted_result(found, sort)
     code = core.exit_code(result)
     if debug:
         lines = render.trail_lines(result.trail) + render.note_lines(result)
@@ -118,12 +169,23 @@ def run_lookup(
         extra = why.json(result) if why else None
         sys.stdout.write(jsonview.result_json(result, facts, int(code), extra) + "\n")
     elif query.ports is None:
-        render.emit_table(render.list_rows(result), render.LIST_COLUMNS)
-    elif len(result.ports) > FULL_VIEW_MAX:
-        busy = render.busy_reports(result)
-        facts = port_facts([r.port for r in busy], query.protocols)
-        render.emit(render.summary_lines(result, busy, facts))
+        printer.emit_table(render.list_rows(result), render.LIST_COLUMNS)
     else:
-        facts = port_facts([r.port for r in result.ports], query.protocols)
-        render.emit((why.lines(result) if why else []) + render.lookup_lines(result, facts))
+        text_view(result, query, why.lines(result) if why else [])
     return code
+
+
+def text_view(result: LookupResult, query: Query, head: list[render.Line]) -> None:
+    """Each port in full; but a range's free ports (and, past FULL_VIEW_MAX ports, every free
+    port) are counted, not explained one by one. `head`: what `portwho why` says first."""
+    ranges = [s for s in query.specs if len(s.ports) > 1]
+    if not ranges and len(result.ports) <= FULL_VIEW_MAX:
+        facts = port_facts([r.port for r in result.ports], query.protocols)
+        printer.emit(head + render.lookup_lines(result, facts))
+        return
+    busy = set(render.busy_reports(result))
+    singles = {p for s in query.specs if len(s.ports) == 1 for p in s.ports}
+    few = len(singles) <= FULL_VIEW_MAX
+    shown = [r for r in result.ports if r in busy or (few and r.port in singles)]
+    facts = port_facts([r.port for r in shown], query.protocols)
+    printer.emit(head + render.summary_lines(result, shown, facts, ranges))

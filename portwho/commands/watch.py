@@ -22,12 +22,14 @@ def watch(
 
     watcher = act_poll.Watcher(parse_specs(specs) if specs else None)
     view = (
-        watch_view.LiveView(watcher)
+        watch_view.LiveView(watcher, specs=specs, interval=interval)
         if live
         else watch_view.EventPrinter(watcher, sys.stdout, as_json)
     )
     try:
         view.run(interval=interval, count=count, duration=duration)
     except KeyboardInterrupt:
-        view.stop()  # Ctrl-C is how a watch ends: exit 0, no traceback
+        pass  # Ctrl-C is how a watch ends: exit 0, no traceback
+    finally:
+        view.stop()  # whatever ended it, the terminal gets its settings back
     return ExitCode.IN_USE

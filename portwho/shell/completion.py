@@ -23,6 +23,9 @@ BusyPorts = Callable[[], Sequence[tuple[int, str]]]
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 #: values offered after an option whose values come from a table elsewhere in portwho
 SIGNALS = ("TERM", "INT", "HUP", "KILL", "QUIT", "USR1", "USR2")
+#: busy ports offered at most: a screenful (a busy server has tens of thousands of listeners,
+#: and zsh would ask "do you wish to see all 27650 possibilities?")
+SCREENFUL = 40
 
 
 def split_words(text: str) -> list[str] | None:
@@ -75,8 +78,11 @@ def option_values(opt: spec.Opt) -> tuple[str, ...]:
     return ()
 
 
-def candidates(args: Sequence[str], incomplete: str, busy: BusyPorts) -> Candidates:
-    """What to offer for `incomplete`, after the words `args`."""
+def candidates(
+    args: Sequence[str], incomplete: str, busy: BusyPorts, limit: int = SCREENFUL
+) -> Candidates:
+    """What to offer for `incomplete`, after the words `args`. Busy ports come in the cache's
+    order (this user's listeners, then the rest, by port), at most `limit` of them."""
     first = not args
     verb = spec.BY_NAME.get(args[0]) if args else None
     rest = list(args[1:]) if verb is not None else list(args)
@@ -95,7 +101,8 @@ def candidates(args: Sequence[str], incomplete: str, busy: BusyPorts) -> Candida
     if spec.SHELL in kinds and not _positionals(rest, verb):
         out += [(s, "") for s in spec.SHELLS if s.startswith(incomplete)]
     if spec.PORTS in kinds:
-        out += [(str(p), name) for p, name in busy() if str(p).startswith(incomplete)]
+        matching = [(str(p), name) for p, name in busy() if str(p).startswith(incomplete)]
+        out += matching[:limit]
     return out
 
 
@@ -126,11 +133,27 @@ def format_item(shell: str, value: str, help_text: str | None) -> str:
 
 
 def busy_from_cache() -> Sequence[tuple[int, str]]:
-    """The busy ports of the prompt cache, refreshed in this process when it is stale."""
-    from portwho.shell import refresh
+    """The busy ports of the prompt cache: a stale one still answers (and is refreshed in the
+    background), a missing or untrustworthy one is refreshed here first."""
+    from portwho.shell import cache as promptcache
+
+    cache = promptcache.read_cache()
+    if cache is not None and cache.trusted:
+        if not cache.fresh:  # answer now (a refresh at 20,000 listeners takes a second or
+            from portwho.shell import widget  # more); the next Tab reads the new cache
+
+            widget.spawn_refresh()
+        return cache.ports
+    from portwho.shell import refresh  # no cache, or too old to trust: refresh here
 
     cache = refresh.fresh_cache()
     return cache.ports if cache is not None else ()
+
+
+def screenful(env: Mapping[str, str]) -> int:
+    """The terminal's height when the shell exported it, else SCREENFUL."""
+    lines = env.get("LINES", "")
+    return max(10, int(lines) - 4) if lines.isdecimal() else SCREENFUL
 
 
 def main(env: Mapping[str, str]) -> int:
@@ -139,6 +162,6 @@ def main(env: Mapping[str, str]) -> int:
     parsed = request(shell, env) if shell in SHELLS else None
     if parsed is None:
         return 0
-    found = candidates(*parsed, busy=busy_from_cache)
+    found = candidates(*parsed, busy=busy_from_cache, limit=screenful(env))
     sys.stdout.write("".join(format_item(shell, v, h) + "\n" for v, h in found))
     return 0

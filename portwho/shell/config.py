@@ -161,7 +161,9 @@ def render_cache(
     seg = segment(shown_ports(busy, config, me), config)
     lines = [f"{VERSION}\t{stamp}\t{config.ttl}\t{config.color}\t{seg}"]
     names: dict[int, str] = {}
-    for b in sorted(busy, key=lambda b: (b.port, b.protocol != "tcp")):
+    # this user's listeners first, then the rest, each by port: Tab offers them in this order
+    # and stops at a screenful (portwho.shell.completion)
+    for b in sorted(busy, key=lambda b: (not same_user(b.user, me), b.port, b.protocol != "tcp")):
         names.setdefault(b.port, _clean(b.process or "?"))
     lines += [f"p\t{port}\t{name}" for port, name in names.items()]
     return "".join(line + "\n" for line in lines)

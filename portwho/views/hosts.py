@@ -7,6 +7,7 @@ import json
 from typing import IO, TYPE_CHECKING, Any
 
 from portwho.views import jsondoc
+from portwho.views import output as printer
 from portwho.views import text as render
 
 if TYPE_CHECKING:
@@ -49,10 +50,10 @@ def block_lines(each: HostResult) -> list[render.Line]:
 
 def write_text(each: HostResult, *, first: bool) -> None:
     lines = block_lines(each)
-    render.emit([] if first else [[]])
-    render.emit(lines)
+    printer.emit([] if first else [[]])
+    printer.emit(lines)
     if each.result is not None and each.result.query.ports is None:
-        render.emit_table(render.list_rows(each.result), render.LIST_COLUMNS)
+        printer.emit_table(render.list_rows(each.result), render.LIST_COLUMNS)
 
 
 def host_doc(each: HostResult) -> dict[str, Any]:

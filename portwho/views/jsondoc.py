@@ -4,14 +4,19 @@ here once. Errors in --json mode are JSON too, with a stable `code`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from portwho.facts import PortFacts
 from portwho.model import Attempt, LookupResult, Socket
 from portwho.views.words import hint
 
+if TYPE_CHECKING:
+    from portwho.kill.plan import KillOutcome, Refusal, Target
+
 SCHEMA = 1
+#: a spec's port list is spelled out up to this many ports (low and high always are)
+RANGE_PORTS_MAX = 64
 
 
 def socket_json(s: Socket, contexts: Mapping[int, Any] | None = None) -> dict[str, Any]:
@@ -74,6 +79,22 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
             "protocols": sorted(q.protocols),
             "families": sorted(q.families),
             "listening_only": q.listening_only,
+            "specs": [
+                {
+                    "text": sp.text,
+                    "ports": sorted(sp.ports) if len(sp.ports) <= RANGE_PORTS_MAX else None,
+                    "low": min(sp.ports),
+                    "high": max(sp.ports),
+                    "addresses": sorted(sp.addresses) if sp.addresses is not None else None,
+                    "protocol": sp.protocol,
+                }
+                for sp in q.specs
+            ],
+            "owners": {
+                "pids": sorted(q.owners.pids) if q.owners.pids is not None else None,
+                "processes": sorted(q.owners.processes) if q.owners.processes else None,
+                "users": sorted(q.owners.users) if q.owners.users is not None else None,
+            },
         },
         "exit_code": exit_code,
         "ports": [
@@ -99,3 +120,79 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
 def error_json(code: str, message: str, exit_code: int) -> str:
     error = {"code": code, "message": message, "exit_code": exit_code}
     return json.dumps({"schema": SCHEMA, "error": error}, ensure_ascii=False)
+
+
+# -- the acting verbs ---------------------------------------------------------------------------
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps({"schema": SCHEMA, **doc}, indent=2, ensure_ascii=False)
+
+
+def plan_json(entry: Target | Refusal) -> dict[str, Any]:
+    from portwho.kill.plan import Target
+
+    if isinstance(entry, Target):
+        return {
+            "action": "signal",
+            "pid": entry.pid,
+            "process": entry.process,
+            "user": entry.user,
+            "cmdline": list(entry.cmdline) if entry.cmdline is not None else None,
+            "started": entry.started,
+            "ports": list(entry.ports),
+            "role": "listening" if entry.listening else "connected",
+        }
+    return {
+        "action": "refuse",
+        "pid": entry.pid,
+        "process": entry.process,
+        "ports": list(entry.ports),
+        "reason": entry.reason,
+        "advice": entry.advice,
+        "override": entry.override,
+    }
+
+
+def outcome_json(o: KillOutcome) -> dict[str, Any]:
+    return {"pid": o.target.pid, "process": o.target.process, "status": o.status.value,
+            "detail": o.detail}  # fmt: skip
+
+
+def kill_json(
+    *,
+    ports: Sequence[int],
+    signal: str,
+    plan: Sequence[Target | Refusal],
+    outcomes: Sequence[KillOutcome] | None,
+    left: Sequence[Socket] | None,
+    exit_code: int,
+) -> str:
+    """The plan always; with a run (not --dry-run), each outcome and who still holds what."""
+    doc: dict[str, Any] = {
+        "command": "kill",
+        "ports": list(ports),
+        "signal": signal,
+        "dry_run": outcomes is None,
+        "plan": [plan_json(e) for e in plan],
+    }
+    if outcomes is not None:
+        doc["outcomes"] = [outcome_json(o) for o in outcomes]
+        doc["still_held"] = [socket_json(s) for s in left or ()]
+    doc["exit_code"] = exit_code
+    return dumps(doc)
+
+
+def wait_json(
+    *, port: int, want: str, met: bool, elapsed: float, holders: Sequence[Socket], exit_code: int
+) -> str:
+    return dumps({"command": "wait", "port": port, "until": want, "met": met,
+                  "elapsed": round(elapsed, 3), "holders": [socket_json(s) for s in holders],
+                  "exit_code": exit_code})  # fmt: skip
+
+
+def free_json(*, ports: Sequence[int], count: int, searched: tuple[int, int],
+              protocols: Sequence[str], exit_code: int) -> str:  # fmt: skip
+    return dumps({"command": "free", "ports": list(ports), "count": count,
+                  "searched": {"low": searched[0], "high": searched[1]},
+                  "protocols": list(protocols), "exit_code": exit_code})  # fmt: skip

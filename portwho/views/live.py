@@ -7,7 +7,9 @@ rich is imported only inside LiveView, so piped output never loads it.
 from __future__ import annotations
 
 import json
+import sys
 import time
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from portwho.views.jsondoc import socket_json
@@ -61,9 +63,13 @@ class StatusLine:
             self.stream.write(f"{clock(time.time())} {self.text(state, elapsed)}\n")
         self.stream.flush()
 
-    def finish(self, met: bool, timeout: float | None) -> None:
+    def finish(self, met: bool, timeout: float | None, *, quiet: bool = False) -> None:
+        """Say how it ended; `quiet` only clears the status line (the JSON document says it)."""
         if self.tty:
             self.stream.write("\r\x1b[K")
+        if quiet:
+            self.stream.flush()
+            return
         state = self.state
         port = state.port if state else "?"
         if met:
@@ -109,8 +115,14 @@ class Loop:
                 break
             if duration is not None and time.monotonic() - start >= duration:
                 break
-            time.sleep(max(0.0, interval - (time.monotonic() - began)))
+            if self.pause(max(0.0, interval - (time.monotonic() - began))):
+                break
         self.stop()
+
+    def pause(self, seconds: float) -> bool:
+        """Wait until the next poll; True when the user asked to quit meanwhile."""
+        time.sleep(seconds)
+        return False
 
     def draw(self, events: list[Event]) -> None:
         raise NotImplementedError
@@ -139,13 +151,22 @@ HIGHLIGHT = 3.0
 
 
 class LiveView(Loop):
-    def __init__(self, watcher: Watcher) -> None:
+    """A table redrawn in place under a header; `q` (or Ctrl-C) quits."""
+
+    def __init__(
+        self, watcher: Watcher, *, specs: Sequence[str] = (), interval: float = 0.5
+    ) -> None:
         super().__init__(watcher)
         from rich.live import Live
 
         self.recent: dict[tuple[object, ...], tuple[str, float, Socket]] = {}
+        self.header = header_text(specs, interval)
+        self.keys = Keys(sys.stdin)
         self.live = Live(auto_refresh=False, transient=False)
         self.live.start()
+
+    def pause(self, seconds: float) -> bool:
+        return self.keys.quit_within(seconds)
 
     def draw(self, events: list[Event]) -> None:
         from portwho.poll import sock_id
@@ -173,7 +194,9 @@ class LiveView(Loop):
             where = endpoint(s.local_address, s.local_port)
             mark = MARKS.get(kind, " ") if kind else " "
             table.add_row(mark, proto_label(s), where, role(s), owner(s), cmd, style=style)
-        return Group(table, self.history_table(now))
+        from rich.text import Text
+
+        return Group(Text(self.header, style="bold"), table, self.history_table(now))
 
     def history_table(self, now: float) -> Any:
         from rich.table import Table
@@ -192,3 +215,61 @@ class LiveView(Loop):
 
     def stop(self) -> None:
         self.live.stop()
+        self.keys.close()
+
+
+def header_text(specs: Sequence[str], interval: float) -> str:
+    what = "ports " + " ".join(specs) if specs else "every listening socket"
+    return f"portwho watch: {what}, every {interval:g} s. Press q (or Ctrl-C) to quit."
+
+
+class Keys:
+    """Single key presses from the terminal, without Enter (cbreak mode while the view runs;
+    the terminal's settings are restored on close). No terminal: never a key."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.fd: int | None = None
+        self.saved: Any = None
+        if sys.platform == "win32" or not stream.isatty():
+            return
+        import termios
+        import tty
+
+        self.fd = stream.fileno()
+        self.saved = termios.tcgetattr(self.fd)
+        tty.setcbreak(self.fd)
+
+    def quit_within(self, seconds: float) -> bool:
+        """Wait up to `seconds`; True as soon as q is pressed (other keys are ignored)."""
+        if sys.platform == "win32":
+            return _windows_quit_within(seconds)
+        if self.fd is None:
+            time.sleep(seconds)
+            return False
+        import os
+        import select
+
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready and os.read(self.fd, 1) in (b"q", b"Q"):
+                return True
+        return False
+
+    def close(self) -> None:
+        if self.fd is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            self.fd = None
+
+
+def _windows_quit_within(seconds: float) -> bool:
+    import msvcrt  # type: ignore[import-not-found,unused-ignore]
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if msvcrt.kbhit() and msvcrt.getwch() in ("q", "Q"):  # type: ignore[attr-defined,unused-ignore]
+            return True
+        time.sleep(0.02)
+    return False

@@ -8,12 +8,11 @@ gets the same lines styled by rich. So piped output and terminal output never dr
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterable, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from portwho.facts import PortFacts
-from portwho.model import Attempt, LookupResult, PortReport, Socket, Verdict
+from portwho.model import Attempt, LookupResult, PortReport, Socket, Spec, Verdict
 from portwho.views.context import context_headline, context_lines, owner_groups
 from portwho.views.words import (
     command_text,
@@ -105,19 +104,28 @@ def headline(
             [("  a socket holds it, but its owning process is not visible to portwho", "")],
             [("  " + (advice or ""), "bold")],
         ]
-    if report.verdict is Verdict.UNKNOWN and advice:
+    if report.verdict is Verdict.OTHERS:
         return [
-            [(f"Port {port}: nothing seen, but not every socket was visible", "bold red")],
-            [("  " + advice, "bold")],
+            [(f"Port {port}", "bold"), (" is in use, but not by an owner you asked for", "")],
+            [(f"  {advice}", "")],
         ]
     if report.verdict is Verdict.UNKNOWN:
-        return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]
+        return unknown_lines(port, advice)
     if report.verdict is Verdict.RESERVED:
         return [
             [(f"Port {port} is reserved by Windows", "bold red"), (" (excluded port range)", "")],
             [("  ", ""), (advice or "", "")],
         ]
     return free_lines(report, f, advice)
+
+
+def unknown_lines(port: int, advice: str | None) -> list[Line]:
+    if advice:
+        return [
+            [(f"Port {port}: nothing seen, but not every socket was visible", "bold red")],
+            [("  " + advice, "bold")],
+        ]
+    return [[(f"Port {port}: no backend could answer", "bold red"), (" (see --debug)", "")]]
 
 
 def free_lines(report: PortReport, f: PortFacts, advice: str | None) -> list[Line]:
@@ -165,16 +173,34 @@ def busy_reports(result: LookupResult) -> list[PortReport]:
 
 
 def summary_lines(
-    result: LookupResult, busy: Sequence[PortReport], facts: dict[int, PortFacts]
+    result: LookupResult,
+    shown: Sequence[PortReport],
+    facts: dict[int, PortFacts],
+    ranges: Sequence[Spec] = (),
 ) -> list[Line]:
-    """Many ports asked (a range): the busy ones in full, the free ones counted."""
-    shown = dataclasses.replace(result, ports=tuple(busy))
-    lines = lookup_lines(shown, facts)
+    """Many ports asked, or a range: the busy ones in full, the free ones counted."""
+    lines = lookup_lines(dataclasses.replace(result, ports=tuple(shown)), facts)
     if lines:
         lines.append([])
-    free = len(result.ports) - len(busy)
-    lines.append([(f"{free} of the {len(result.ports)} ports asked are free.", "bold")])
+    verdicts = {r.port: r for r in result.ports}
+    for spec in ranges:
+        reports = [verdicts[p] for p in sorted(spec.ports) if p in verdicts]
+        held = [r.port for r in reports if r in shown and r.verdict is not Verdict.FREE]
+        lines.append([(range_summary(spec.text, len(reports), held), "bold")])
+    counted = {p for s in ranges for p in s.ports}
+    rest = [r for r in result.ports if r.port not in counted]
+    free = [r for r in rest if r not in shown]
+    if free:
+        other = " other" if ranges else ""
+        lines.append([(f"{len(free)} of the {len(rest)}{other} ports asked are free.", "bold")])
     return lines
+
+
+def range_summary(text: str, total: int, held: Sequence[int]) -> str:
+    if not held:
+        return f"{text}: all {total} ports are free."
+    busy = ", ".join(map(str, held[:10])) + (", ..." if len(held) > 10 else "")
+    return f"{text}: {len(held)} of {total} ports in use ({busy}), {total - len(held)} free."
 
 
 def _by_name(services: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
@@ -251,35 +277,3 @@ def trail_lines(trail: Iterable[Attempt]) -> list[str]:
         count = f", {a.count} socket(s)" if a.outcome.value in ("answered", "partial") else ""
         out.append(f"debug: {a.backend:<16} {a.outcome.value}{count} in {a.ms:.1f} ms{detail}")
     return out
-
-
-# -- output -----------------------------------------------------------------------------------
-
-
-def emit(lines: Sequence[Line], stream: IO[str] | None = None) -> None:
-    """Plain when piped; styled by rich on a terminal (rich honours NO_COLOR)."""
-    out = stream or sys.stdout
-    if not out.isatty():
-        out.write("".join("".join(t for t, _ in line) + "\n" for line in lines))
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(file=out, highlight=False, soft_wrap=True)
-    for line in lines:
-        console.print(Text.assemble(*[(t, s) for t, s in line]) if line else "")
-
-
-def emit_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> None:
-    if not sys.stdout.isatty():
-        sys.stdout.write("".join(line + "\n" for line in plain_table(rows, header)))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in header:
-        table.add_column(name, overflow="fold" if name == header[-1] else "ellipsis")
-    for row in rows:
-        table.add_row(*row)
-    Console(highlight=False).print(table)

@@ -103,6 +103,10 @@ _HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
     ),
     Reason.CLOSING_ONLY: _closing,
     Reason.EXCLUDED_RANGE: _excluded,
+    Reason.HELD_BY_OTHERS: lambda r, plat, host: (
+        f"held by pid {', '.join(map(str, r.detail))}, which the --pid/--process/--user"
+        " filters leave out"
+    ),
 }
 
 

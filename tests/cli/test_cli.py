@@ -44,7 +44,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
         ("１２３", "non-ASCII digits"),
         ("nosuchservicexyz", "unknown port or service name"),
         ("1-100000", "out of range"),
-        ("--bogus", "No such option: --bogus"),
+        ("--bogus", "no such option: --bogus"),
+        ("::1:8000", "in brackets"),
+        ("myhost:8000", "not an IP address"),
+        ("8000/sctp", "unknown protocol"),
+        ("8000,,8001", "empty port between commas"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -77,7 +81,10 @@ def test_unknown_backend_and_unreadable_file(capsys: pytest.CaptureFixture[str])
 def test_help_lists_the_default_and_the_verbs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0
-    assert "lookup" in out and "explain" in out
+    for option in ("--json", "-q, --pids", "-l, --listening", "--pid PID", "--sort KEY"):
+        assert f"  {option}  " in out, option  # the lookup's own options, on the top page
+    commands = out.split("Commands:\n")[1]
+    assert all(f"  {verb}  " in commands for verb in ("explain", "kill", "wait", "help"))
 
 
 def test_a_verb_is_a_verb_and_a_port_is_a_lookup(capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,3 +174,20 @@ def test_from_without_a_port_lists_every_socket_in_the_file(
     assert {"LISTEN", "ESTABLISHED", None} <= states  # connections too, not only listeners
     code, out, _ = run(["--from", str(path), "--json", "--listening"], capsys)
     assert {s["state"] for s in json.loads(out)["sockets"]} <= {"LISTEN", None}
+
+
+def test_json_carries_the_specs_and_filters_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.fakes import FIXTURES
+
+    capture = str(FIXTURES / "ss" / "debian-12__ss-Hnatupe-root.txt")
+    args = ["127.0.0.1:35147/tcp", "35140-35150", "--from", capture, "--pid", "9185", "--json"]
+    code, out, _ = run(args, capsys)
+    doc = json.loads(out)
+    assert code == doc["exit_code"] == 0
+    first, second = doc["query"]["specs"]
+    assert (first["text"], first["protocol"], first["low"], first["high"]) == (
+        "127.0.0.1:35147/tcp", "tcp", 35147, 35147)  # fmt: skip
+    assert "127.0.0.1" in first["addresses"] and "0.0.0.0" in first["addresses"]
+    assert (second["low"], second["high"], second["addresses"]) == (35140, 35150, None)
+    assert doc["query"]["owners"]["pids"] == [9185]
+    assert {s["pid"] for s in doc["sockets"]} == {9185}

@@ -26,10 +26,19 @@ def both(*args: str) -> tuple[subprocess.CompletedProcess[str], subprocess.Compl
     )
 
 
-def comparable(text: str) -> object:
+def comparable(text: str, pid: int) -> object:
+    """The parts of a lookup's JSON that only this test's holder decides: other processes on
+    this machine may use the same port numbers (a UDP client's port, another protocol) and
+    come and go between the two runs."""
     doc = json.loads(text)
+    doc["sockets"] = [s for s in doc["sockets"] if s["pid"] == pid]
+    held = {s["local_port"] for s in doc["sockets"]}
+    doc["ports"] = [p for p in doc["ports"] if p["port"] in held]
+    if len(doc["ports"]) < len(doc["query"]["ports"]):
+        doc.pop("exit_code")  # a port the holder does not hold here is anyone's
     for attempt in doc.get("trail", []):
-        attempt.pop("ms")
+        for key in ("ms", "count", "detail"):  # the detail counts every process scanned
+            attempt.pop(key)
     return doc
 
 
@@ -52,8 +61,9 @@ def test_fast_and_full_lookups_agree(extra: list[str]) -> None:
         ports = [str(h.ports["tcp4"]), str(h.ports["udp6"])]
         args = [*extra, *ports] if extra[:1] == ["lookup"] else [*ports, *extra]
         fast, full = both(*args, "--json")
-    assert fast.returncode == full.returncode
-    assert comparable(fast.stdout) == comparable(full.stdout)
+    assert comparable(fast.stdout, h.pid) == comparable(full.stdout, h.pid)
+    if "exit_code" in comparable(fast.stdout, h.pid):  # type: ignore[operator]
+        assert fast.returncode == full.returncode
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,15 @@ a test only ever signals processes it started itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+from portwho.model import LookupResult, Query
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,7 +30,8 @@ if mode.startswith("client"):
 else:
     kind = socket.SOCK_DGRAM if "udp" in mode else socket.SOCK_STREAM
     s = socket.socket(socket.AF_INET, kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if port:  # rebinding a port a test chose; with port 0, SO_REUSEADDR lets two UDP sockets
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # share the port the OS picks
     s.bind(("127.0.0.1", port))
     if kind == socket.SOCK_STREAM:
         s.listen(8)
@@ -50,6 +55,7 @@ class Child:
         assert self.proc.stdout is not None
         self.port = int(self.proc.stdout.readline())
         self.pid = self.proc.pid
+        self.udp = "udp" in mode
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -88,12 +94,18 @@ def spawn_portwho(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def unused_port() -> int:
+@contextlib.contextmanager
+def reserved_port() -> Iterator[int]:
+    """A TCP port the OS picked and keeps for this test: bound on 0.0.0.0 (SO_REUSEADDR), never
+    listening, so no socket table shows it and no other process gets it for IPv4 TCP, while a
+    child of this test may still bind it with SO_REUSEADDR and listen. (UDP and IPv6 have their
+    own port numbers: look at IPv4 TCP only, see `ipv4_tcp_lookup`.)"""
     import socket
 
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", 0))
+        yield int(s.getsockname()[1])
 
 
 def wait_until(check: object, timeout: float = 5.0) -> bool:
@@ -103,3 +115,15 @@ def wait_until(check: object, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def ipv4_tcp_lookup(query: Query, *, enrich: bool = False) -> LookupResult:
+    """core.lookup narrowed to IPv4 TCP: what a `reserved_port` keeps to this test."""
+    import dataclasses
+
+    from portwho import core
+
+    narrowed = dataclasses.replace(
+        query, protocols=frozenset({"tcp"}), families=frozenset({"ipv4"})
+    )
+    return core.lookup(narrowed, enrich=enrich)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -29,6 +30,12 @@ def children() -> Iterator[list[Child]]:
         child.stop()
 
 
+def own(child: Child) -> str:
+    """The spec of exactly the child's socket: the port number is the OS's pick for it, but
+    another process may hold the same number in the other protocol, and must not be killed."""
+    return f"127.0.0.1:{child.port}/{'udp' if child.udp else 'tcp'}"
+
+
 def start(children: list[Child], *args: object, **kw: object) -> Child:
     child = Child(*args, **kw)  # type: ignore[arg-type]
     children.append(child)
@@ -37,7 +44,7 @@ def start(children: list[Child], *args: object, **kw: object) -> Child:
 
 def test_term_frees_the_port(children: list[Child]) -> None:
     server = start(children)
-    done = portwho("kill", str(server.port), "--yes", "--timeout", "3")
+    done = portwho("kill", own(server), "--yes", "--timeout", "3")
     assert done.returncode == 0, done.stderr
     assert wait_until(lambda: not server.alive())
     assert f"pid {server.pid}" in done.stderr
@@ -46,11 +53,11 @@ def test_term_frees_the_port(children: list[Child]) -> None:
 
 def test_term_ignored_needs_force(children: list[Child]) -> None:
     server = start(children, "listen-ignore-term")
-    done = portwho("kill", str(server.port), "--yes", "--timeout", "0.5")
+    done = portwho("kill", own(server), "--yes", "--timeout", "0.5")
     assert done.returncode == 6, done.stderr
     assert server.alive()
     assert "still running" in done.stderr and "--force" in done.stderr
-    forced = portwho("kill", str(server.port), "--yes", "--timeout", "0.5", "--force")
+    forced = portwho("kill", own(server), "--yes", "--timeout", "0.5", "--force")
     assert forced.returncode == 0, forced.stderr
     assert wait_until(lambda: not server.alive())
     assert "SIGKILL" in forced.stderr
@@ -59,7 +66,7 @@ def test_term_ignored_needs_force(children: list[Child]) -> None:
 def test_client_survives(children: list[Child]) -> None:
     server = start(children)
     client = start(children, "client", server.port)
-    done = portwho("kill", str(server.port), "--yes")
+    done = portwho("kill", own(server), "--yes")
     assert done.returncode == 0, done.stderr
     assert wait_until(lambda: not server.alive())
     assert client.alive()
@@ -67,7 +74,7 @@ def test_client_survives(children: list[Child]) -> None:
 
 def test_udp_bound_socket_is_a_target(children: list[Child]) -> None:
     server = start(children, "listen-udp")
-    done = portwho("kill", str(server.port), "--yes")
+    done = portwho("kill", own(server), "--yes")
     assert done.returncode == 0, done.stderr
     assert wait_until(lambda: not server.alive())
 
@@ -82,9 +89,28 @@ def test_no_terminal_without_yes_refuses(children: list[Child]) -> None:
 
 def test_dry_run_touches_nothing(children: list[Child]) -> None:
     server = start(children)
-    done = portwho("kill", str(server.port), "--dry-run")
+    done = portwho("kill", own(server), "--dry-run")
     assert done.returncode == 0
-    assert "SIGTERM -> python" in done.stderr and server.alive()
+    assert done.stdout.startswith(f"would send SIGTERM to python (pid {server.pid})")
+    assert server.alive()
+
+
+def test_dry_run_json_is_the_plan_only(children: list[Child]) -> None:
+    server = start(children)
+    done = portwho("kill", own(server), "--dry-run", "--json")
+    doc = json.loads(done.stdout)
+    assert (doc["schema"], doc["command"], doc["dry_run"], doc["exit_code"]) == (1, "kill", True, 0)
+    assert [(e["action"], e["pid"]) for e in doc["plan"]] == [("signal", server.pid)]
+    assert "outcomes" not in doc and server.alive()
+
+
+def test_json_says_each_outcome(children: list[Child]) -> None:
+    server = start(children)
+    done = portwho("kill", own(server), "--yes", "--json")
+    doc = json.loads(done.stdout)
+    assert done.returncode == doc["exit_code"] == 0, done.stderr
+    assert [(o["pid"], o["status"]) for o in doc["outcomes"]] == [(server.pid, "exited")]
+    assert doc["still_held"] == [] and done.stderr == ""
 
 
 def test_forwarder_refused_and_explained(children: list[Child]) -> None:
@@ -93,12 +119,12 @@ def test_forwarder_refused_and_explained(children: list[Child]) -> None:
         name="docker-proxy",
         extra=("-container-ip", "172.17.0.2", "-container-port", "80"),
     )
-    done = portwho("kill", str(fwd.port), "--yes")
+    done = portwho("kill", own(fwd), "--yes")
     assert done.returncode == 7, done.stderr
     assert fwd.alive()
     assert "forwards to container 172.17.0.2:80" in done.stderr
     assert f"docker ps --filter publish={fwd.port}" in done.stderr
-    forced = portwho("kill", str(fwd.port), "--yes", "--force")
+    forced = portwho("kill", own(fwd), "--yes", "--force")
     assert forced.returncode == 0, forced.stderr
     assert wait_until(lambda: not fwd.alive())
 
@@ -109,7 +135,7 @@ def test_parent_is_refused() -> None:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        done = portwho("kill", str(port), "--yes")
+        done = portwho("kill", f"127.0.0.1:{port}/tcp", "--yes")
     assert done.returncode == 7
     assert "parent" in done.stderr
 

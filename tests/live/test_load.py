@@ -38,7 +38,9 @@ def _free_window(kind: int, size: int, low: int, high: int) -> int:
             for s in socks:
                 s.close()
         return first
-    raise AssertionError(f"no {size} free ports in {low}-{high}")
+    # A 400-process load holds 12000-31999 (and UDP from 33000): load.py then lets the OS pick
+    # the ports its block cannot have, which is what this test checks it reports.
+    return low
 
 
 def _start() -> tuple[subprocess.Popen[str], dict[str, Any]]:

@@ -117,3 +117,53 @@ def test_steady_state_render_starts_no_process(
     ]
     # the only execve is the shell itself: three renders of a fresh cache start nothing
     assert len(calls) == 1 and "execve(" in calls[0], calls
+
+
+def start_shell(shell: str, env: dict[str, str], tmp_path: Path) -> str:
+    """An interactive `shell` with portwho's snippet in a tmux session of its own."""
+    init = tmp_path / "init"
+    init.write_text(init_text(shell, env))
+    argv, rc_text = SHELLS[shell]
+    rc = tmp_path / "rc"
+    rc.write_text(rc_text.format(init=init))
+    sock = str(tmp_path / "tmux.sock")
+    env_args = [f"{k}={v}" for k, v in env.items() if k.startswith(("PORTWHO", "PYTHON", "HOME"))]
+    command = ["env", *env_args, "PATH=" + os.environ["PATH"], *[a.format(rc=rc) for a in argv]]
+    subprocess.run(
+        ["tmux", "-S", sock, "new-session", "-d", "-s", "t", "-x", "200", "-y", "50", *command],
+        check=True, timeout=10,
+    )  # fmt: skip
+    if shell == "zsh":
+        tmux(sock, "send-keys", "-t", "t", f"source {rc}", "Enter")
+    return sock
+
+
+@pytest.mark.parametrize(
+    ("shell", "verb"),
+    [
+        *[("bash", v) for v in ("kill", "wait", "watch", "explain")],
+        ("zsh", "kill"),
+        ("zsh", "wait"),
+        ("fish", "kill"),
+        ("fish", "watch"),
+    ],
+)
+def test_tab_offers_busy_ports_after_every_verb_that_takes_ports(
+    shell: str, verb: str, env: dict[str, str], listeners: int, tmp_path: Path
+) -> None:
+    need("tmux", shell)
+    port = listeners
+    env = {**env, "PORTWHO_PROMPT_TTL": "600", "TERM": "xterm"}
+    subprocess.run(
+        [sys.executable, "-m", "portwho", "prompt", "--refresh"], env=env, check=True, timeout=120
+    )
+    sock = start_shell(shell, env, tmp_path)
+    try:
+        wait_for(sock, "$ " if shell == "bash" else "", 5)
+        tmux(sock, "send-keys", "-t", "t", f"portwho {verb} {str(port)[:-1]}", "Tab")
+        if shell == "bash":
+            tmux(sock, "send-keys", "-t", "t", "Tab")
+        screen = wait_for(sock, f"{port + 1}", 10)
+        assert str(port) in screen and str(port + 1) in screen, screen
+    finally:
+        tmux(sock, "kill-server")

@@ -166,3 +166,31 @@ def test_powershell_init_fills_the_placeholders(env: dict[str, str]) -> None:
     assert "$global:__portwho_exe = @('C:\\Users\\O''Neil\\portwho.exe')" in text
     assert "$global:__portwho_cache = 'C:\\c\\prompt-v1.tsv'" in text
     assert "::" not in text.replace(":::", "").replace("]::", "")
+
+
+def test_tmux_snippet_sourced_twice_adds_one_segment(tmp_path: Path, env: dict[str, str]) -> None:
+    """A tmux server of its own: the segment goes into status-right once, however often the
+    snippet is sourced, and the user's status-interval stays theirs."""
+    need("tmux")
+    conf = tmp_path / "portwho.tmux"
+    conf.write_text(init_text("tmux", env))
+    sock = str(tmp_path / "tmux.sock")
+
+    def tmux(*args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-S", sock, "-f", "/dev/null", *args],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    tmux("new-session", "-d", "-s", "t")
+    try:
+        tmux("set", "-g", "status-interval", "7")
+        tmux("source-file", str(conf))
+        tmux("source-file", str(conf))
+        right = tmux("show", "-gv", "status-right")
+        interval = tmux("show", "-gv", "status-interval")
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, check=False)
+    assert right.count("prompt --format tmux") == 1
+    assert interval == "7"

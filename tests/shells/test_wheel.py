@@ -30,6 +30,12 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = venv / "bin" / "pip"
     wheel = next(wheels.glob("*.whl"))
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zipped:
+        man = [n for n in zipped.namelist() if n.endswith(".data/data/share/man/man1/portwho.1")]
+        assert man, "the man page is not in the wheel"
+        assert zipped.read(man[0]).decode() == (REPO / "portwho.1").read_text()
     subprocess.run([str(pip), "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
     exe = venv / "bin" / "portwho"
     for shell in ("bash", "zsh", "fish", "powershell", "starship", "tmux"):

@@ -111,5 +111,27 @@ def test_options_offered_are_the_full_clis_options() -> None:
         offered = {v for v, _ in completion.candidates([name], "-", lambda: ())}
         assert offered == typer_opts, name
     kill = completion.candidates(["kill"], "--s", lambda: ())
-    assert kill == [("--signal", "Signal to send first (name or number).")]
+    assert kill == [("--signal", "Signal to send first, by name or number (default TERM).")]
     assert ("--tcp", "TCP only.") in completion.candidates([], "--", lambda: ())
+
+
+def test_tab_offers_own_listeners_first_then_the_rest_at_most_a_screenful() -> None:
+    many = [Busy(port=20000 + i, process="load", user="other") for i in range(20_000)]
+    mine = [Busy(port=40001, process="vite", user="me"), Busy(port=9000, process="php", user="me")]
+    text = promptconfig.render_cache(int(time.time()), PromptConfig(), [*many, *mine], "me")
+    cache = promptcache.parse_cache(text)
+    assert cache is not None
+
+    def busy() -> tuple[tuple[int, str], ...]:
+        return cache.ports
+
+    offered = completion.candidates(["kill"], "", busy)
+    assert len(offered) == completion.SCREENFUL
+    assert offered[:3] == [("9000", "php"), ("40001", "vite"), ("20000", "load")]
+    assert [int(p) for p, _ in offered[2:]] == sorted(int(p) for p, _ in offered[2:])
+    # the prefix narrows first, then the screenful applies
+    assert completion.candidates(["wait"], "2999", busy, limit=5) == [
+        ("29990", "load"), ("29991", "load"), ("29992", "load"), ("29993", "load"),
+        ("29994", "load")]  # fmt: skip
+    assert completion.screenful({"LINES": "30"}) == 26
+    assert completion.screenful({}) == completion.SCREENFUL

@@ -195,3 +195,69 @@ def test_the_wait_status_never_says_waiting_once_the_wish_is_met() -> None:
     status.finish(True, 30)
     assert out.getvalue().count("\n") == lines + 1
     assert out.getvalue().endswith("port 8765 has a listener (after 2.00 s)\n")
+
+
+# -- kill's words and exit codes around the plan ---------------------------------------------
+
+
+def run_kill(
+    monkeypatch: pytest.MonkeyPatch, socks: list[Socket], *args: str, **kw: bool
+) -> ExitCode:
+    """commands.kill over given sockets (the socket table is not read; nothing is signalled)."""
+    from portwho.commands import kill as command
+    from portwho.kill import execute
+
+    monkeypatch.setattr(execute, "gather_with_context", lambda ports, include_clients: (socks, {}))
+    monkeypatch.setattr(execute, "ancestors", frozenset)
+    opts = {"yes": False, "dry_run": True, "as_json": False} | kw
+    return command.kill(list(args), sig="TERM", timeout=1, force=False,
+                        include_clients=False, **opts)  # fmt: skip
+
+
+def test_kill_on_a_port_nothing_holds_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_kill(monkeypatch, [], "3000") is ExitCode.FREE
+    assert capsys.readouterr().out == "Port 3000: nothing holds it; nothing would be killed.\n"
+    assert run_kill(monkeypatch, [], "3000", dry_run=False, yes=True) is ExitCode.FREE
+    assert "nothing to kill" in capsys.readouterr().err
+
+
+def test_dry_run_is_worded_as_a_plan_on_stdout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_kill(monkeypatch, [listener(4242, cmdline=("node", "server.js"))], "3000")
+    out, err = capsys.readouterr()
+    assert code is ExitCode.IN_USE and err == ""
+    assert out.splitlines() == [
+        "would send SIGTERM to node (pid 4242), listening on port 3000",
+        "    command  node server.js",
+    ]
+
+
+def test_a_spec_narrows_what_kill_touches(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """3000/udp: the TCP listener on 3000 is not the one asked about."""
+    assert run_kill(monkeypatch, [listener(4242)], "3000/udp") is ExitCode.FREE
+    assert "nothing holds it" in capsys.readouterr().out
+
+
+def test_dry_run_json_holds_the_plan_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert run_kill(monkeypatch, [listener(4242)], "3000", as_json=True) is ExitCode.IN_USE
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == 1 and doc["dry_run"] is True and "outcomes" not in doc
+    assert [(e["action"], e["pid"], e["ports"]) for e in doc["plan"]] == [("signal", 4242, [3000])]
+
+
+def test_the_owners_seen_history_is_bounded() -> None:
+    hist = act_poll.History()
+    for i in range(500):
+        sock = listener(1000 + i, port=2000 + i)
+        hist.record([act_poll.Event(kind="appeared", at=float(i), socket=sock)], [sock], now=i)
+    assert len(hist.entries) == hist.limit
+    assert hist.entries[-1].pid == 1499  # the newest kept

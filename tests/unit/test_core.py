@@ -7,6 +7,7 @@ import os
 import pytest
 
 from portwho import core
+from portwho.backends.base import merge
 from portwho.errors import ExitCode, ToolTimeout
 from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
 from portwho.system import native
@@ -84,9 +85,9 @@ def sock(pid: int | None, state: str = "LISTEN", port: int = 80) -> Socket:
 
 
 def test_merge_never_overwrites_a_known_pid() -> None:
-    merged = core.merge([sock(7)], [sock(None)])
+    merged = merge([sock(7)], [sock(None)])
     assert [s.pid for s in merged] == [7]
-    merged = core.merge([sock(None)], [sock(7), sock(8)])
+    merged = merge([sock(None)], [sock(7), sock(8)])
     assert sorted(s.pid or 0 for s in merged) == [7, 8]
 
 
@@ -127,7 +128,7 @@ def test_a_later_backend_fills_in_what_an_earlier_left_unknown() -> None:
         user="www",
         source="lsof",
     )
-    (merged,) = core.merge([bare], [named])
+    (merged,) = merge([bare], [named])
     assert (merged.pid, merged.process, merged.user) == (7, "nginx", "www")
 
 

@@ -1,0 +1,84 @@
+"""Where the text views go: plain when piped, styled by rich on a terminal, and colour by the
+one rule every command shares: --color always/never, then NO_COLOR, then FORCE_COLOR or
+CLICOLOR_FORCE, then whether the stream is a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, Literal
+
+from portwho.errors import UsageError
+from portwho.views.text import Line, plain_table
+
+COLOR_MODES = ("auto", "always", "never")
+_mode = "auto"
+
+
+def use_color(mode: str) -> None:
+    """--color WHEN, for every view this process prints."""
+    global _mode  # noqa: PLW0603 - one setting per process, made once by the command line
+    if mode not in COLOR_MODES:
+        raise UsageError(f"unknown --color {mode!r}; use one of: {', '.join(COLOR_MODES)}")
+    _mode = mode
+
+
+def _forced(value: str | None) -> bool:
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no")
+
+
+def color_wanted(stream: IO[str], env: Mapping[str, str] | None = None, mode: str = "") -> bool:
+    """NO_COLOR wins over auto (https://no-color.org); FORCE_COLOR and CLICOLOR_FORCE colour a
+    pipe; --color always/never wins over both."""
+    env = os.environ if env is None else env
+    mode = mode or _mode
+    if mode != "auto":
+        return mode == "always"
+    if env.get("NO_COLOR"):
+        return False
+    if _forced(env.get("FORCE_COLOR")) or _forced(env.get("CLICOLOR_FORCE")):
+        return True
+    return stream.isatty()
+
+
+def _console(out: IO[str], color: bool) -> Any:
+    from rich.console import Console
+
+    tty = out.isatty()
+    system: Literal["auto", "standard"] | None = ("auto" if tty else "standard") if color else None
+    # explicit, so rich's own reading of NO_COLOR / FORCE_COLOR never contradicts the rule
+    return Console(file=out, highlight=False, soft_wrap=True, force_terminal=color or tty,
+                   color_system=system, no_color=not color)  # fmt: skip
+
+
+def emit(lines: Sequence[Line], stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    color = color_wanted(out)
+    if not color:
+        out.write("".join("".join(t for t, _ in line) + "\n" for line in lines))
+        return
+    from rich.text import Text
+
+    console = _console(out, color)
+    for line in lines:
+        console.print(Text.assemble(*[(t, s) for t, s in line]) if line else "")
+
+
+def emit_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> None:
+    """A terminal gets rich's table fitted to its width; a pipe the plain columns (coloured
+    only when forced)."""
+    out = sys.stdout
+    color = color_wanted(out)
+    if not out.isatty():
+        lines = plain_table(rows, header)
+        emit([[(lines[0], "bold")], *[[(line, "")] for line in lines[1:]]], out)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in header:
+        table.add_column(name, overflow="fold" if name == header[-1] else "ellipsis")
+    for row in rows:
+        table.add_row(*row)
+    _console(out, color).print(table)
