@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 #: what the backends that answered could see: no answer, only this user's sockets, or all
 View = Literal["nothing", "own", "all"]
+#: one deadline for the whole chain (`lookup --timeout`): every tool gets the smaller of its own
+#: timeout and what is left, so hung tools cost this much in all, not the sum of theirs
+LOOKUP_TIMEOUT = 10.0
 
 
 def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
@@ -82,13 +85,15 @@ def lookup(
     platform: str | None = None,
     enrich: bool = True,
     context: bool = False,
+    timeout: float = LOOKUP_TIMEOUT,
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
-    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs).
+    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs);
+    `timeout` bounds the whole chain in seconds (the context's tools included).
     `context`: also find each owner's container, unit, parents and project (portwho.context)."""
     plat = platform_key(platform)
-    runner = runner or _default_runner
+    deadline = Deadline(timeout, runner or _default_runner)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
@@ -98,7 +103,10 @@ def lookup(
         if finished:
             trail.append(Attempt(backend=name, outcome=Outcome.SKIPPED))
             continue
-        attempt, answer = _attempt(name, query, runner)
+        if deadline.left() <= 0:
+            trail.append(Attempt(backend=name, outcome=Outcome.FAILED, detail=deadline.spent()))
+            continue
+        attempt, answer = _attempt(name, query, deadline.run)
         trail.append(attempt)
         if answer is not None:
             view = "all" if view == "all" or answer.all_sockets else "own"
@@ -111,9 +119,9 @@ def lookup(
     socks.sort(key=_order)
     result = finish(query, socks, trail, view=view, platform=plat)
     if context and enrich:
-        result = with_context(result, plat, runner)
+        result = with_context(result, plat, deadline.run)
     if plat == "win32":
-        result = reserved_by_windows(result, runner)
+        result = reserved_by_windows(result, deadline.run)
     return result
 
 
@@ -147,6 +155,30 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
         notes=tuple(notes),
         trail=(*result.trail, *asked),
     )
+
+
+class Deadline:
+    """A runner that gives each tool min(its own timeout, the time left of the lookup)."""
+
+    __slots__ = ("end", "runner", "timeout")
+
+    def __init__(self, timeout: float, runner: Runner) -> None:
+        self.timeout, self.runner = timeout, runner
+        self.end = time.monotonic() + timeout
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def spent(self) -> str:
+        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
+
+    def run(self, argv: Sequence[str], timeout: float) -> Completed:
+        left = self.left()
+        if left <= 0:
+            from portwho.errors import ToolTimeout
+
+            raise ToolTimeout(self.spent())
+        return self.runner(argv, min(timeout, left))
 
 
 def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:

@@ -118,6 +118,7 @@ def lookup_cmd(
             fmt=fmt,
             output="json" if as_json else "pids" if pids else "text",
             debug=debug,
+            timeout=timeout,
         )
     raise typer.Exit(int(code))
 
