@@ -62,3 +62,8 @@ class ToolMissing(BackendUnavailable):
 
 class ToolTimeout(BackendFailed):
     """The executable did not finish within its timeout."""
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout went away (BrokenPipeError), re-raised past Click, which would turn
+    EPIPE into exit 1: portwho's "free". portwho.__main__ ends the run quietly with 141."""

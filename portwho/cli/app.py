@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from portwho import __version__, spec
 from portwho.cli.common import arg, errors, opt
-from portwho.errors import ExitCode, PortwhoError, UsageError
+from portwho.errors import ExitCode, PortwhoError, StdoutClosed, UsageError
 from portwho.ports import parse_spec
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
@@ -34,6 +34,12 @@ class DefaultGroup(TyperGroup):
             if word.startswith("-") and word[1:].isdecimal() and word not in ("-4", "-6"):
                 parse_spec(word)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None  # Click would exit 1 ("free") on EPIPE
 
 
 app = typer.Typer(

@@ -7,6 +7,7 @@ rich is imported only inside LiveView, so piped output never loads it.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import IO, TYPE_CHECKING, Any
 
@@ -92,6 +93,25 @@ def event_json(ev: Event) -> str:
     return json.dumps(doc, ensure_ascii=False)
 
 
+def sleep_unless_closed(stream: IO[str], seconds: float) -> None:
+    """Sleep, but raise BrokenPipeError as soon as the reader of `stream` goes away: a quiet
+    `portwho watch PORT | head -1` would otherwise only notice at its next write, which on a
+    steady port never comes."""
+    import select
+
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        fd = -1
+    if fd < 0 or not hasattr(select, "poll"):  # Windows: no poll(); noticed at the next write
+        time.sleep(seconds)
+        return
+    poller = select.poll()
+    poller.register(fd, 0)  # no events asked: only POLLERR / POLLHUP / POLLNVAL come back
+    if poller.poll(seconds * 1000):
+        raise BrokenPipeError(32, "stdout was closed")  # 32: EPIPE
+
+
 class Loop:
     """Poll every `interval` until `count` polls or `duration` seconds; subclasses draw."""
 
@@ -109,7 +129,7 @@ class Loop:
                 break
             if duration is not None and time.monotonic() - start >= duration:
                 break
-            time.sleep(max(0.0, interval - (time.monotonic() - began)))
+            sleep_unless_closed(sys.stdout, max(0.0, interval - (time.monotonic() - began)))
         self.stop()
 
     def draw(self, events: list[Event]) -> None:
