@@ -36,6 +36,12 @@ class UsageError(PortwhoError):
     code = "usage"
 
 
+class CacheUnwritable(PortwhoError):
+    """The prompt cache's folder cannot be created or written (a root-owned ~/.cache/portwho)."""
+
+    code = "cache"
+
+
 class NoBackendError(PortwhoError):
     exit_code = ExitCode.NO_BACKEND
     code = "no-backend"
