@@ -19,6 +19,7 @@ from portwho.model import (
     Reason,
     Socket,
     Verdict,
+    by_port,
 )
 from portwho.system.host import is_root, platform_key
 
@@ -254,7 +255,10 @@ def finish(
     """`saved`: the sockets come from a file (--from), where an owner missing from the text is
     missing for good; nothing on this machine would reveal it."""
     ports = sorted(query.ports) if query.ports is not None else []
-    reports = tuple(verdict(p, socks, view=view, platform=platform, saved=saved) for p in ports)
+    groups = by_port(socks)  # one walk of the table, whatever the number of ports
+    reports = tuple(
+        verdict(p, groups.get(p, ()), view=view, platform=platform, saved=saved) for p in ports
+    )
     return LookupResult(
         query=query,
         sockets=tuple(socks),
@@ -268,6 +272,7 @@ def finish(
 def verdict(
     port: int, socks: Sequence[Socket], *, view: View, platform: str | None, saved: bool = False
 ) -> PortReport:
+    """The verdict on `port` from `socks` (those on the port; others are ignored)."""
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)

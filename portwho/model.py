@@ -8,7 +8,7 @@ processes (a forking server) is two records with the same addresses and differen
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -203,6 +203,24 @@ class LookupResult:
     #: socket inode -> the namespace of an `inside` socket ("net:[4026532259]", or its
     #: `ip netns` name); kept here so the one socket record needs no field for it
     netns: Mapping[int, str] = field(default_factory=dict)
+    #: sockets by local port, built at the first for_port(): a view of 65,535 ports over 33,000
+    #: sockets asked for each port in turn walked the whole table each time (minutes)
+    _by_port: dict[int, tuple[Socket, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
-        return tuple(s for s in self.sockets if s.local_port == port)
+        index = self._by_port
+        if index is None:
+            index = {p: tuple(group) for p, group in by_port(self.sockets).items()}
+            object.__setattr__(self, "_by_port", index)
+        return index.get(port, ())
+
+
+def by_port(socks: Iterable[Socket]) -> dict[int, list[Socket]]:
+    """Sockets grouped by local port, in their order: one walk of the table for any number of
+    ports."""
+    groups: dict[int, list[Socket]] = {}
+    for sock in socks:
+        groups.setdefault(sock.local_port, []).append(sock)
+    return groups
