@@ -114,10 +114,13 @@ def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
     names: dict[int, str | None] = {}
     result: list[Socket] = []
     for sock in sockets:
-        pid = owners.pids.get(sock.inode) if sock.inode is not None else None
-        if pid is not None and pid not in names:
-            names[pid] = process_name(pid)
-        result.append(sock if pid is None else sock.but(pid=pid, process=names[pid]))
+        pids = owners.pids.get(sock.inode, ()) if sock.inode is not None else ()
+        if not pids:
+            result.append(sock)
+        for pid in pids:  # a shared socket is one record per holder (model.py)
+            if pid not in names:
+                names[pid] = process_name(pid)
+            result.append(sock.but(pid=pid, process=names[pid]))
     return result, owners
 
 
