@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 def owner(sock: Socket) -> str:
     if sock.pid is None:
-        return "a hidden owner (try sudo)"
+        from portwho.system.host import is_root
+
+        return "an owner out of reach" if is_root() else "a hidden owner (try sudo)"
     user = f", user {sock.user}" if sock.user else ""
     return f"{sock.process or '?'} (pid {sock.pid}{user})"
 

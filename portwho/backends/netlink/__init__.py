@@ -137,7 +137,7 @@ class NetlinkBackend:
         found, via = find_sockets(query, self.use_netlink)
         sockets, owners = attach_owners(found)
         # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
-        hidden = sum(1 for s in sockets if s.pid is None and s.inode is not None)
+        hidden = sum(1 for s in sockets if s.pid is None and s.inode)
         detail = f"{via}; owners: {owners.scanned} processes scanned"
         if hidden:
             detail += f", {hidden} sockets without owner ({owners.unreadable} fd tables unreadable)"
