@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -20,13 +19,13 @@ from pathlib import Path
 import pytest
 
 from portwho.shell import snippets
+from tests.nobody import NOBODY, PYTHON, SITE
 from tests.tools import need
 
 from .conftest import REPO
 
 pytestmark = pytest.mark.live
 
-NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 PROMPTS = 10
 #: the shell's own code for N prompts (each one runs the widget's hook, as a real prompt does)
 HOOKS = {
@@ -52,37 +51,6 @@ def place() -> Iterator[Path]:
         pytest.skip("user nobody cannot run a python that imports portwho's dependencies")
     yield root
     shutil.rmtree(root, ignore_errors=True)
-
-
-#: where this interpreter finds typer, psutil and platformdirs (for another interpreter)
-SITE = ":".join(dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
-PROBE = (
-    "import os, sys\n"
-    "if len(sys.argv) == 1: os.execv(sys.executable, [sys.executable, '-c', __doc__, 'again'])\n"
-    "import typer, psutil, platformdirs"
-)
-
-
-def nobody_python() -> str | None:
-    """An interpreter user nobody can start, and start again from itself (what a refresher
-    does), importing portwho's dependencies: this one, unless its path runs through a folder
-    nobody may not enter (a venv over pyenv under /root), else the system's of the same
-    version, with this one's site-packages."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        return None
-    for exe in (sys.executable, f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}"):
-        code = f'"""{PROBE}"""\n{PROBE}'
-        env = {"PATH": os.environ["PATH"], "PYTHONPATH": f"{REPO}:{SITE}"}
-        probe = subprocess.run(
-            [*NOBODY, exe, "-c", code], env=env, capture_output=True, timeout=30, check=False,
-            cwd="/",
-        )  # fmt: skip
-        if probe.returncode == 0:
-            return exe
-    return None
-
-
-PYTHON = nobody_python()
 
 
 def kill_marked(mark: str) -> int:
