@@ -49,10 +49,24 @@ class TooMuchOutput(BackendFailed):
 
 def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
     """Run argv (resolved on PATH) and return its output; never raises for a non-zero exit."""
+    return _run(argv, timeout, {**os.environ, "LC_ALL": "C", "LANG": "C"})
+
+
+def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Completed:
+    """Like run(), for ssh (which starts children of its own: ProxyCommand, ProxyJump): the
+    environment is passed as given (ssh must keep the user's SSH_AUTH_SOCK and locale), and the
+    child is tracked, so that stop_groups() can end it on Ctrl-C."""
+    if _STOPPING:
+        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
+    return _run(argv, timeout, env, track=True)
+
+
+def _run(
+    argv: Sequence[str], timeout: float, env: dict[str, str] | None, *, track: bool = False
+) -> Completed:
     exe = shutil.which(argv[0])
     if exe is None:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
         proc = subprocess.Popen(  # argv list, never a shell
             [exe, *argv[1:]],
@@ -65,6 +79,8 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
         )
     except OSError as exc:
         raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
+    if track:
+        _GROUPS.add(proc)
     try:
         out, err = _collect(proc, time.monotonic() + max(timeout, 0.0))
     except subprocess.TimeoutExpired:
@@ -72,6 +88,7 @@ def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
     except TooMuchOutput:
         raise TooMuchOutput(f"{argv[0]} printed more than {MAX_OUTPUT >> 20} MiB") from None
     finally:
+        _GROUPS.discard(proc)
         _kill_group(proc)
     return Completed(argv=tuple(argv), returncode=proc.returncode, stdout=out, stderr=err)
 
@@ -138,47 +155,12 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
             proc.kill()
     elif proc.returncode is None:
         with contextlib.suppress(OSError):  # the group is gone already: nothing to kill
-            os.killpg(proc.pid, 9)  # SIGKILL by number: signal.SIGKILL does not exist on Windows
+            os.killpg(proc.pid, signal.SIGKILL)
     for pipe in (proc.stdout, proc.stderr):
         if pipe is not None:
-            pipe.close()
+            with contextlib.suppress(OSError):
+                pipe.close()
     proc.wait()
-
-
-def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Completed:
-    """Like run(), for a tool that starts children of its own (ssh: ProxyCommand, ProxyJump):
-    it runs in a new session, and at the deadline the whole process group is killed and the
-    child reaped, so nothing is left behind. The environment is passed as given (ssh must keep
-    the user's SSH_AUTH_SOCK and locale)."""
-    exe = shutil.which(argv[0])
-    if exe is None:
-        raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
-    if _STOPPING:
-        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
-    posix = os.name != "nt"
-    try:
-        proc = subprocess.Popen(  # argv list, never a shell
-            [exe, *argv[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=posix,
-            creationflags=0 if posix else getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
-        )
-    except OSError as exc:
-        raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
-    _GROUPS.add(proc)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from None
-    finally:
-        _GROUPS.discard(proc)
-        if proc.poll() is None:  # KeyboardInterrupt, or any other way out of communicate
-            _kill_group(proc)
-    return Completed(tuple(argv), proc.returncode, decode(out), decode(err))
 
 
 #: run_group's children still running (threads run several at once: --host)
@@ -200,19 +182,26 @@ def stop_groups() -> None:
                 proc.kill()
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the child's process group (the child alone on Windows), then reap it. A child
-    that left the group and kept our pipes open must not hold us: the pipes are closed."""
-    with contextlib.suppress(OSError):
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
-    proc.wait()
+class Deadline:
+    """A runner that gives each tool min(its own timeout, the time left of the lookup)."""
+
+    __slots__ = ("end", "runner", "timeout")
+
+    def __init__(self, timeout: float, runner: Runner) -> None:
+        self.timeout, self.runner = timeout, runner
+        self.end = time.monotonic() + timeout
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def spent(self) -> str:
+        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
+
+    def run(self, argv: Sequence[str], timeout: float) -> Completed:
+        left = self.left()
+        if left <= 0:
+            raise ToolTimeout(self.spent())
+        return self.runner(argv, min(timeout, left))
 
 
 def decode(data: bytes) -> str:

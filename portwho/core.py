@@ -93,6 +93,8 @@ def lookup(
     `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs);
     `timeout` bounds the whole chain in seconds (the context's tools included).
     `context`: also find each owner's container, unit, parents and project (portwho.context)."""
+    from portwho._run import Deadline
+
     plat = platform_key(platform)
     deadline = Deadline(timeout, runner or _default_runner)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
@@ -182,30 +184,6 @@ def attribute_queued(socks: list[Socket]) -> list[Socket]:
             conn.but(pid=h.pid, process=h.process, user=h.user, uid=h.uid) for h in holders
         ] or [conn]
     return out
-
-
-class Deadline:
-    """A runner that gives each tool min(its own timeout, the time left of the lookup)."""
-
-    __slots__ = ("end", "runner", "timeout")
-
-    def __init__(self, timeout: float, runner: Runner) -> None:
-        self.timeout, self.runner = timeout, runner
-        self.end = time.monotonic() + timeout
-
-    def left(self) -> float:
-        return self.end - time.monotonic()
-
-    def spent(self) -> str:
-        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
-
-    def run(self, argv: Sequence[str], timeout: float) -> Completed:
-        left = self.left()
-        if left <= 0:
-            from portwho.errors import ToolTimeout
-
-            raise ToolTimeout(self.spent())
-        return self.runner(argv, min(timeout, left))
 
 
 def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
