@@ -195,17 +195,32 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=args, prog_name="portwho", standalone_mode=False)
     except PortwhoError as exc:  # raised outside a command (e.g. while parsing)
-        typer.echo(f"portwho: {exc}", err=True)
-        code = int(exc.exit_code)
+        code = usage_error(str(exc), exc.code, int(exc.exit_code), args)
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:  # the CLI's one error funnel: Click usage errors, else re-raise
         text = _usage_text(exc)
         if text is None:
             raise
-        typer.echo(f"portwho: {text} (see portwho --help)", err=True)
-        code = int(ExitCode.USAGE)
+        code = usage_error(f"{text} (see portwho --help)", "usage", int(ExitCode.USAGE), args)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def wants_json(args: list[str]) -> bool:
+    """--json (or --json-lines) anywhere before a `--`: the caller reads JSON, errors too,
+    even when the flag stands where the parser had not reached it, or on a verb without it."""
+    words = args[: args.index("--")] if "--" in args else args
+    return "--json" in words or "--json-lines" in words
+
+
+def usage_error(message: str, name: str, code: int, args: list[str]) -> int:
+    if wants_json(args):
+        from portwho.views.jsondoc import error_json
+
+        typer.echo(error_json(name, message, code))
+    else:
+        typer.echo(f"portwho: {message}", err=True)
+    return code
 
 
 def _register() -> None:
