@@ -84,7 +84,7 @@ def _run(
     try:
         out, err = _collect(proc, time.monotonic() + max(timeout, 0.0))
     except subprocess.TimeoutExpired:
-        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from None
+        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:.2g} s") from None
     except TooMuchOutput:
         raise TooMuchOutput(f"{argv[0]} printed more than {MAX_OUTPUT >> 20} MiB") from None
     finally:
