@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from portwho import backends
+from portwho._run import Deadline, Runner, run
 from portwho.backends.base import Answer
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import (
@@ -23,14 +24,9 @@ from portwho.model import (
 )
 from portwho.system.host import is_root, platform_key
 
-if TYPE_CHECKING:
-    from portwho._run import Completed, Runner
-
 #: what the backends that answered could see: no answer, only this user's sockets, or all
 View = Literal["nothing", "own", "all"]
-#: one deadline for the whole chain (`lookup --timeout`): every tool gets the smaller of its own
-#: timeout and what is left, so hung tools cost this much in all, not the sum of theirs
-LOOKUP_TIMEOUT = 10.0
+LOOKUP_TIMEOUT = 10.0  # `lookup --timeout`: the chain's one deadline (portwho._run.Deadline)
 
 
 def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
@@ -59,7 +55,7 @@ def fill_in(first: Socket, later: Socket) -> Socket:
     return first.but(**missing) if missing else first
 
 
-def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer | None]:
+def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answer | None]:
     """Run one backend: its trail entry, and its answer (None when it could not answer)."""
     start = time.perf_counter()
 
@@ -67,8 +63,10 @@ def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer |
         ms = (time.perf_counter() - start) * 1000
         return Attempt(backend=name, outcome=outcome, detail=detail, ms=round(ms, 2), count=count)
 
+    if deadline.left() <= 0:
+        return done(Outcome.FAILED, deadline.spent()), None
     try:
-        answer = backends.load(name).collect(query, runner)
+        answer = backends.load(name).collect(query, deadline.run)
     except BackendUnavailable as exc:
         return done(Outcome.UNAVAILABLE, str(exc)), None
     except BackendFailed as exc:
@@ -90,13 +88,11 @@ def lookup(
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
-    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs);
-    `timeout` bounds the whole chain in seconds (the context's tools included).
-    `context`: also find each owner's container, unit, parents and project (portwho.context)."""
-    from portwho._run import Deadline
-
+    `runner` starts the OS tools (default: portwho._run.run); `timeout` bounds the whole chain
+    in seconds, the context's tools included. `context`: also find each owner's container,
+    unit, parents and project (portwho.context)."""
     plat = platform_key(platform)
-    deadline = Deadline(timeout, runner or _default_runner)
+    deadline = Deadline(timeout, runner or run)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
@@ -106,19 +102,16 @@ def lookup(
         if finished:
             trail.append(Attempt(backend=name, outcome=Outcome.SKIPPED))
             continue
-        if deadline.left() <= 0:
-            trail.append(Attempt(backend=name, outcome=Outcome.FAILED, detail=deadline.spent()))
-            continue
-        attempt, answer = _attempt(name, query, deadline.run)
+        attempt, answer = _attempt(name, query, deadline)
         trail.append(attempt)
         if answer is not None:
             view = "all" if view == "all" or answer.all_sockets else "own"
             socks = merge(socks, answer.sockets)
             finished = answer.complete
-    socks = attribute_queued(socks)
-    if enrich:
-        from portwho import enrich as procinfo
+    from portwho import enrich as procinfo
 
+    socks = procinfo.attribute_queued(socks)
+    if enrich:
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
     result = finish(query, socks, trail, view=view, platform=plat)
@@ -159,31 +152,6 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
         notes=tuple(notes),
         trail=(*result.trail, *asked),
     )
-
-
-def attribute_queued(socks: list[Socket]) -> list[Socket]:
-    """A connection the kernel completed but no process has accepted yet (TCP, inode 0, no
-    pid) belongs to whoever holds the listener it waits on: one record per listener owner.
-    Left unowned it read as "owner not visible", even to root, and kill told root to sudo."""
-    queued = [s for s in socks if s.inode == 0 and s.pid is None and s.protocol == "tcp"]
-    if not queued:
-        return socks
-    owners: dict[tuple[object, ...], list[Socket]] = {}
-    for s in socks:
-        if s.state == "LISTEN" and s.pid is not None:
-            owners.setdefault((s.family, s.local_port), []).append(s)
-    waiting = {id(s) for s in queued}
-    out = [s for s in socks if id(s) not in waiting]
-    for conn in queued:
-        holders = [
-            lst
-            for lst in owners.get((conn.family, conn.local_port), [])
-            if lst.local_address in (conn.local_address, "0.0.0.0", "::")
-        ]
-        out += [
-            conn.but(pid=h.pid, process=h.process, user=h.user, uid=h.uid) for h in holders
-        ] or [conn]
-    return out
 
 
 def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
@@ -295,12 +263,6 @@ def verdict(
     if view == "own":
         return PortReport(port=port, verdict=Verdict.UNKNOWN, reason=Reason.ONLY_OWN_SOCKETS)
     return PortReport(port=port, verdict=Verdict.FREE, reason=Reason.NOTHING_BOUND)
-
-
-def _default_runner(argv: Sequence[str], timeout: float) -> Completed:
-    from portwho._run import run
-
-    return run(argv, timeout)
 
 
 _SEVERITY = {
