@@ -144,3 +144,38 @@ def test_hostile_cache_with_portwho_prompt(kind: str, tmp_path: Path) -> None:
         assert len(out.stdout) < 5000 and "\x1b]" not in out.stdout and "\x07" not in out.stdout
         if kind == "injection" and fmt == "tmux":
             assert "#(" not in out.stdout.replace("##", "")
+
+
+@pytest.mark.parametrize("shell", ["zsh", "bash"])
+def test_injection_drawn_by_a_real_terminal(shell: str, tmp_path: Path) -> None:
+    """The same cache text in a real interactive shell in tmux (zsh with prompt_subst, as
+    oh-my-zsh sets it): the prompt shows the text, and nothing runs."""
+    need("tmux", shell)
+    from .test_live_shells import tmux, wait_for
+
+    cache = tmp_path / "cache" / "prompt-v1.tsv"
+    cache.parent.mkdir()
+    injection(cache, tmp_path)
+    init = tmp_path / "init"
+    words = [str(stub(tmp_path))]
+    init.write_text(snippets.script(shell, words=words, cache=str(cache), completion=False))
+    setup = (
+        f"setopt prompt_subst; PROMPT='%% '; source {init}"
+        if shell == "zsh"
+        else f"source {init}; PS1='$ '"
+    )
+    argv = ["zsh", "-f", "-i"] if shell == "zsh" else ["bash", "--noprofile", "--norc", "-i"]
+    sock = str(tmp_path / "tmux.sock")
+    command = ["env", f"HOME={tmp_path}", "TERM=xterm", "LANG=C.UTF-8", *argv]
+    subprocess.run(
+        ["tmux", "-S", sock, "new-session", "-d", "-s", "t", "-x", "200", "-y", "20", *command],
+        check=True, timeout=10,
+    )  # fmt: skip
+    try:
+        tmux(sock, "send-keys", "-t", "t", setup, "Enter")
+        tmux(sock, "send-keys", "-t", "t", "Enter")
+        screen = wait_for(sock, "$(touch", 10)
+    finally:
+        tmux(sock, "kill-server")
+    assert "$(touch" in screen and "$((6*7))" in screen, screen
+    assert not list(tmp_path.glob("pwned*")), "the prompt ran the cache's text"
