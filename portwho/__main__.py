@@ -3,6 +3,10 @@
 Tab presses, `init`, `prompt`, `--version` and a plain lookup are answered without importing
 Typer (they run at every Tab, shell start, prompt and in wait loops); everything else, and
 anything those paths do not recognise, goes to the full CLI in portwho.cli.app.
+
+A reader that goes away (`portwho | head -1`) ends portwho quietly, as it ends any Unix tool:
+no traceback, exit 141 (128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE), a
+status no lookup answer uses (0 is "in use", 1 "free").
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+
+#: exit status when stdout was closed under us
+CLOSED_STDOUT = 141
 
 
 def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
@@ -36,13 +43,35 @@ def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     return fast.lookup(argv, env)
 
 
-def main() -> None:
+def route() -> None:
     code = handle(sys.argv[1:], os.environ)
     if code is not None:
         sys.exit(code)
     from portwho.cli.app import main as cli_main
 
     cli_main()
+
+
+def main() -> None:
+    from portwho.errors import StdoutClosed
+
+    try:
+        try:
+            route()
+        finally:
+            sys.stdout.flush()  # inside the try: a closed pipe shows here, not at shutdown
+    except (BrokenPipeError, StdoutClosed):
+        closed_stdout()
+
+
+def closed_stdout() -> None:
+    """Point stdout at /dev/null (the interpreter flushes it once more at exit) and leave."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (embedded): nothing to silence
+        pass
+    sys.exit(CLOSED_STDOUT)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 """The only place portwho starts processes.
 
-Argv lists only (never a shell), a timeout on every call, LC_ALL=C so that tools print the
+Argv lists only (never a shell), a deadline on every call, LC_ALL=C so that tools print the
 format the parsers know, and typed failures the backend chain understands.
+
+A tool is started in a process group of its own (a session on POSIX), and on a timeout the
+whole group is killed and the tool reaped: a hung `lsof` that forked a helper leaves nothing
+behind. What a tool prints is read in chunks and capped at MAX_OUTPUT bytes (the same cap as
+`--from`): a tool that prints without end is stopped, not buffered until memory runs out.
 """
 
 from __future__ import annotations
@@ -12,12 +17,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from portwho.errors import BackendFailed, ToolMissing, ToolTimeout
 
 DEFAULT_TIMEOUT = 5.0
+#: the most bytes portwho reads from one tool's output or one --from input (64 MiB): a socket
+#: table of 100,000 sockets prints about 15 MB, so this is room to spare and a bound on memory
+MAX_OUTPUT = 64 * 1024 * 1024
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,44 +43,30 @@ class Completed:
 Runner = Callable[[Sequence[str], float], Completed]
 
 
+class TooMuchOutput(BackendFailed):
+    """The tool printed more than MAX_OUTPUT bytes."""
+
+
 def run(argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> Completed:
     """Run argv (resolved on PATH) and return its output; never raises for a non-zero exit."""
-    exe = shutil.which(argv[0])
-    if exe is None:
-        raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-    try:
-        proc = subprocess.run(  # argv list, never a shell
-            [exe, *argv[1:]],
-            capture_output=True,
-            timeout=timeout,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from exc
-    except OSError as exc:
-        raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
-    return Completed(
-        argv=tuple(argv),
-        returncode=proc.returncode,
-        stdout=decode(proc.stdout),
-        stderr=decode(proc.stderr),
-    )
+    return _run(argv, timeout, {**os.environ, "LC_ALL": "C", "LANG": "C"})
 
 
 def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> Completed:
-    """Like run(), for a tool that starts children of its own (ssh: ProxyCommand, ProxyJump):
-    it runs in a new session, and at the deadline the whole process group is killed and the
-    child reaped, so nothing is left behind. The environment is passed as given (ssh must keep
-    the user's SSH_AUTH_SOCK and locale)."""
+    """Like run(), for ssh (which starts children of its own: ProxyCommand, ProxyJump): the
+    environment is passed as given (ssh must keep the user's SSH_AUTH_SOCK and locale), and the
+    child is tracked, so that stop_groups() can end it on Ctrl-C."""
+    if _STOPPING:
+        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
+    return _run(argv, timeout, env, track=True)
+
+
+def _run(
+    argv: Sequence[str], timeout: float, env: dict[str, str] | None, *, track: bool = False
+) -> Completed:
     exe = shutil.which(argv[0])
     if exe is None:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
-    if _STOPPING:
-        raise BackendFailed(f"{argv[0]} not started: portwho is stopping")
-    posix = os.name != "nt"
     try:
         proc = subprocess.Popen(  # argv list, never a shell
             [exe, *argv[1:]],
@@ -78,22 +74,93 @@ def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = 
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
-            start_new_session=posix,
-            creationflags=0 if posix else getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
+            start_new_session=os.name != "nt",
+            creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
         )
     except OSError as exc:
         raise BackendFailed(f"{argv[0]} could not be started: {exc}") from exc
-    _GROUPS.add(proc)
+    if track:
+        _GROUPS.add(proc)
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = _collect(proc, time.monotonic() + max(timeout, 0.0))
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:g} s") from None
+        raise ToolTimeout(f"{argv[0]} did not answer within {timeout:.2g} s") from None
+    except TooMuchOutput:
+        raise TooMuchOutput(f"{argv[0]} printed more than {MAX_OUTPUT >> 20} MiB") from None
     finally:
         _GROUPS.discard(proc)
-        if proc.poll() is None:  # KeyboardInterrupt, or any other way out of communicate
-            _kill_group(proc)
-    return Completed(tuple(argv), proc.returncode, decode(out), decode(err))
+        _kill_group(proc)
+    return Completed(argv=tuple(argv), returncode=proc.returncode, stdout=out, stderr=err)
+
+
+def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[str, str]:
+    """Both pipes read to their end (or the cap), then the exit status, all by the deadline."""
+    if os.name == "nt":  # no select() on pipes: communicate, then check the size
+        out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+        if len(out) + len(err) > MAX_OUTPUT:
+            raise TooMuchOutput
+        return decode(out), decode(err)
+    buffers = _read_pipes(proc, deadline)
+    _exited(proc, deadline)
+    return decode(b"".join(buffers[0])), decode(b"".join(buffers[1]))
+
+
+def _exited(proc: subprocess.Popen[bytes], deadline: float) -> None:
+    """Wait for the tool to exit but leave it unreaped (WNOWAIT): while its zombie holds the
+    pid, its process group id cannot be reused, so killing that group cannot hit a stranger."""
+    waitid = getattr(os, "waitid", None)  # not on macOS: reap, and skip the group kill
+    if waitid is None:
+        proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        return
+    flags = os.WEXITED | os.WNOWAIT | os.WNOHANG
+    while waitid(os.P_PID, proc.pid, flags) is None:
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        time.sleep(0.001)
+
+
+def _read_pipes(proc: subprocess.Popen[bytes], deadline: float) -> tuple[list[bytes], list[bytes]]:
+    import selectors
+
+    assert proc.stdout is not None and proc.stderr is not None
+    buffers: tuple[list[bytes], list[bytes]] = ([], [])
+    total = 0
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ, buffers[0])
+        sel.register(proc.stderr, selectors.EVENT_READ, buffers[1])
+        while sel.get_map():
+            left = deadline - time.monotonic()
+            ready = sel.select(left) if left > 0 else []
+            if not ready:
+                raise subprocess.TimeoutExpired(proc.args, 0)
+            for key, _ in ready:
+                chunk = os.read(key.fd, CHUNK)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    continue
+                key.data.append(chunk)
+                total += len(chunk)
+                if total > MAX_OUTPUT:
+                    raise TooMuchOutput
+    return buffers
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill whatever is left of the tool's process group, close the pipes, reap the tool.
+
+    Also after a normal exit: a helper the tool forked into its group, still holding a pipe or
+    running on, is not ours to leave behind. The tool is not reaped yet (see _exited)."""
+    if os.name == "nt":
+        if proc.poll() is None:
+            proc.kill()
+    elif proc.returncode is None:
+        with contextlib.suppress(OSError):  # the group is gone already: nothing to kill
+            os.killpg(proc.pid, signal.SIGKILL)
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+    proc.wait()
 
 
 #: run_group's children still running (threads run several at once: --host)
@@ -115,19 +182,26 @@ def stop_groups() -> None:
                 proc.kill()
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the child's process group (the child alone on Windows), then reap it. A child
-    that left the group and kept our pipes open must not hold us: the pipes are closed."""
-    with contextlib.suppress(OSError):
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
-    proc.wait()
+class Deadline:
+    """A runner that gives each tool min(its own timeout, the time left of the lookup)."""
+
+    __slots__ = ("end", "runner", "timeout")
+
+    def __init__(self, timeout: float, runner: Runner) -> None:
+        self.timeout, self.runner = timeout, runner
+        self.end = time.monotonic() + timeout
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def spent(self) -> str:
+        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
+
+    def run(self, argv: Sequence[str], timeout: float) -> Completed:
+        left = self.left()
+        if left <= 0:
+            raise ToolTimeout(self.spent())
+        return self.runner(argv, min(timeout, left))
 
 
 def decode(data: bytes) -> str:
@@ -138,6 +212,23 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         encoding = "oem" if sys.platform == "win32" else "utf-8"
         return data.decode(encoding, "replace")
+
+
+def read_bounded(read: Callable[[int], bytes], what: str) -> bytes:
+    """All of a file or stream, read in chunks, refused past MAX_OUTPUT bytes or at a NUL byte
+    (tool output is text: a NUL means a binary file or a device such as /dev/zero)."""
+    from portwho.errors import UsageError
+
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := read(CHUNK):
+        if b"\0" in chunk:
+            raise UsageError(f"{what} holds binary data (a NUL byte), not a tool's text output")
+        total += len(chunk)
+        if total > MAX_OUTPUT:
+            raise UsageError(f"{what} is larger than {MAX_OUTPUT >> 20} MiB; pass a smaller file")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def spawn_detached(argv: Sequence[str]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from portwho import backends
+from portwho._run import Deadline, Runner, run
 from portwho.backends.base import Answer, merge
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import (
@@ -19,18 +20,17 @@ from portwho.model import (
     Reason,
     Socket,
     Verdict,
+    by_port,
 )
 from portwho.model import socket_order as _order
 from portwho.system.host import is_root, platform_key
 
-if TYPE_CHECKING:
-    from portwho._run import Completed, Runner
-
 #: what the backends that answered could see: no answer, only this user's sockets, or all
 View = Literal["nothing", "own", "all"]
+LOOKUP_TIMEOUT = 10.0  # `lookup --timeout`: the chain's one deadline (portwho._run.Deadline)
 
 
-def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer | None]:
+def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answer | None]:
     """Run one backend: its trail entry, and its answer (None when it could not answer)."""
     start = time.perf_counter()
 
@@ -38,8 +38,10 @@ def _attempt(name: str, query: Query, runner: Runner) -> tuple[Attempt, Answer |
         ms = (time.perf_counter() - start) * 1000
         return Attempt(backend=name, outcome=outcome, detail=detail, ms=round(ms, 2), count=count)
 
+    if deadline.left() <= 0:
+        return done(Outcome.FAILED, deadline.spent()), None
     try:
-        answer = backends.load(name).collect(query, runner)
+        answer = backends.load(name).collect(query, deadline.run)
     except BackendUnavailable as exc:
         return done(Outcome.UNAVAILABLE, str(exc)), None
     except BackendFailed as exc:
@@ -57,13 +59,15 @@ def lookup(
     platform: str | None = None,
     enrich: bool = True,
     context: bool = False,
+    timeout: float = LOOKUP_TIMEOUT,
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
 
-    `runner` starts the OS tools (default: portwho._run.run, imported only when a tool runs).
-    `context`: also find each owner's container, unit, parents and project (portwho.context)."""
+    `runner` starts the OS tools (default: portwho._run.run); `timeout` bounds the whole chain
+    in seconds, the context's tools included. `context`: also find each owner's container,
+    unit, parents and project (portwho.context)."""
     plat = platform_key(platform)
-    runner = runner or _default_runner
+    deadline = Deadline(timeout, runner or run)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
@@ -73,22 +77,23 @@ def lookup(
         if finished:
             trail.append(Attempt(backend=name, outcome=Outcome.SKIPPED))
             continue
-        attempt, answer = _attempt(name, query, runner)
+        attempt, answer = _attempt(name, query, deadline)
         trail.append(attempt)
         if answer is not None:
             view = "all" if view == "all" or answer.all_sockets else "own"
             socks = merge(socks, answer.sockets)
             finished = answer.complete
-    if enrich:
-        from portwho import enrich as procinfo
+    from portwho import enrich as procinfo
 
+    socks = procinfo.attribute_queued(socks)
+    if enrich:
         socks = procinfo.enrich(socks, plat)
     socks.sort(key=_order)
     result = finish(query, socks, trail, view=view, platform=plat)
     if context and enrich:
-        result = with_context(result, plat, runner)
+        result = with_context(result, plat, deadline.run)
     if plat == "win32":
-        result = reserved_by_windows(result, runner)
+        result = reserved_by_windows(result, deadline.run)
     return result
 
 
@@ -128,24 +133,19 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
     """A free port inside a Windows excluded range (Hyper-V, WinNAT) still cannot be bound."""
     if not any(r.verdict is Verdict.FREE for r in result.ports):
         return result
-    from portwho.system import netsh
+    from portwho.system import netsh, ranges
 
-    try:
-        ranges = netsh.excluded_ranges(runner)
-    except (BackendUnavailable, BackendFailed):
-        return result
-    reports = []
-    for report in result.ports:
-        span = netsh.excluded_span(report.port, ranges) if report.verdict is Verdict.FREE else None
-        reports.append(
-            PortReport(
-                port=report.port, verdict=Verdict.RESERVED, reason=Reason.EXCLUDED_RANGE,
-                detail=span,
-            )
-            if span
-            else report
-        )  # fmt: skip
-    return dataclasses.replace(result, ports=tuple(reports))
+    spans = ranges.excluded_ranges("win32", runner)
+
+    def mark(r: PortReport) -> PortReport:
+        span = netsh.excluded_span(r.port, spans) if r.verdict is Verdict.FREE else None
+        if span is None:
+            return r
+        return PortReport(
+            port=r.port, verdict=Verdict.RESERVED, reason=Reason.EXCLUDED_RANGE, detail=span
+        )
+
+    return dataclasses.replace(result, ports=tuple(mark(r) for r in result.ports))
 
 
 def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:
@@ -198,9 +198,15 @@ def finish(
     missing for good; nothing on this machine would reveal it."""
     ports = sorted(query.ports) if query.ports is not None else []
     kept = [s for s in socks if query.owners.keep(s)] if query.owners.active else socks
+    groups = by_port(kept)  # one walk of the table, whatever the number of ports
+    seen = by_port(socks) if kept is not socks else None  # what the owner filters dropped too
     reports = tuple(
-        verdict(p, kept, view=view, platform=platform, saved=saved, every=socks) for p in ports
-    )
+        verdict(
+            p, groups.get(p, ()), view=view, platform=platform, saved=saved,
+            every=None if seen is None else seen.get(p, ()),
+        )
+        for p in ports
+    )  # fmt: skip
     return LookupResult(
         query=query,
         sockets=tuple(kept),
@@ -220,7 +226,8 @@ def verdict(
     saved: bool = False,
     every: Sequence[Socket] | None = None,
 ) -> PortReport:
-    """`socks` are the sockets the owner filters kept, `every` all that were seen."""
+    """The verdict on `port` from `socks`, the sockets on it the owner filters kept (others are
+    ignored); `every`, when filters dropped some, all the sockets on it that were seen."""
     mine = [s for s in socks if s.local_port == port]
     if any(s.pid is not None for s in mine):
         return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
@@ -254,12 +261,6 @@ def unowned(
     if view == "own":
         return PortReport(port=port, verdict=Verdict.UNKNOWN, reason=Reason.ONLY_OWN_SOCKETS)
     return PortReport(port=port, verdict=Verdict.FREE, reason=Reason.NOTHING_BOUND)
-
-
-def _default_runner(argv: Sequence[str], timeout: float) -> Completed:
-    from portwho._run import run
-
-    return run(argv, timeout)
 
 
 _SEVERITY = {

@@ -80,3 +80,28 @@ def _from_ps(details: dict[int, dict[str, Any]]) -> None:
         for key in ("process", "user", "cmdline"):
             if d.get(key) is None:
                 d[key] = getattr(info, key)
+
+
+def attribute_queued(socks: list[Socket]) -> list[Socket]:
+    """A connection the kernel completed but no process has accepted yet (TCP, inode 0, no
+    pid) belongs to whoever holds the listener it waits on: one record per listener owner.
+    Left unowned it read as "owner not visible", even to root, and kill told root to sudo."""
+    queued = [s for s in socks if s.inode == 0 and s.pid is None and s.protocol == "tcp"]
+    if not queued:
+        return socks
+    owners: dict[tuple[object, ...], list[Socket]] = {}
+    for s in socks:
+        if s.state == "LISTEN" and s.pid is not None:
+            owners.setdefault((s.family, s.local_port), []).append(s)
+    waiting = {id(s) for s in queued}
+    out = [s for s in socks if id(s) not in waiting]
+    for conn in queued:
+        holders = [
+            lst
+            for lst in owners.get((conn.family, conn.local_port), [])
+            if lst.local_address in (conn.local_address, "0.0.0.0", "::")
+        ]
+        out += [
+            conn.but(pid=h.pid, process=h.process, user=h.user, uid=h.uid) for h in holders
+        ] or [conn]
+    return out

@@ -36,6 +36,12 @@ class UsageError(PortwhoError):
     code = "usage"
 
 
+class CacheUnwritable(PortwhoError):
+    """The prompt cache's folder cannot be created or written (a root-owned ~/.cache/portwho)."""
+
+    code = "cache"
+
+
 class NoBackendError(PortwhoError):
     exit_code = ExitCode.NO_BACKEND
     code = "no-backend"
@@ -62,3 +68,8 @@ class ToolMissing(BackendUnavailable):
 
 class ToolTimeout(BackendFailed):
     """The executable did not finish within its timeout."""
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout went away (BrokenPipeError), re-raised past Click, which would turn
+    EPIPE into exit 1: portwho's "free". portwho.__main__ ends the run quietly with 141."""

@@ -8,7 +8,7 @@ processes (a forking server) is two records with the same addresses and differen
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,20 +18,8 @@ PROTOCOLS: tuple[Protocol, ...] = ("tcp", "udp")
 FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
 
 #: TCP states as the kernel and ss spell them (upper case, underscores).
-TCP_STATES = (
-    "ESTABLISHED",
-    "SYN_SENT",
-    "SYN_RECV",
-    "FIN_WAIT1",
-    "FIN_WAIT2",
-    "TIME_WAIT",
-    "CLOSE",
-    "CLOSE_WAIT",
-    "LAST_ACK",
-    "LISTEN",
-    "CLOSING",
-    "BOUND",
-)
+TCP_STATES = ("ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+              "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "BOUND")  # fmt: skip
 
 #: states in which no process owns the socket any more (the kernel keeps it after close)
 OWNERLESS_STATES = frozenset({"TIME_WAIT"})
@@ -267,9 +255,27 @@ class LookupResult:
     #: socket inode -> the namespace of an `inside` socket ("net:[4026532259]", or its
     #: `ip netns` name); kept here so the one socket record needs no field for it
     netns: Mapping[int, str] = field(default_factory=dict)
+    #: sockets by local port, built at the first for_port(): a view of 65,535 ports over 33,000
+    #: sockets asked for each port in turn walked the whole table each time (minutes)
+    _by_port: dict[int, tuple[Socket, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def for_port(self, port: int) -> tuple[Socket, ...]:
-        return tuple(s for s in self.sockets if s.local_port == port)
+        index = self._by_port
+        if index is None:
+            index = {p: tuple(group) for p, group in by_port(self.sockets).items()}
+            object.__setattr__(self, "_by_port", index)
+        return index.get(port, ())
+
+
+def by_port(socks: Iterable[Socket]) -> dict[int, list[Socket]]:
+    """Sockets grouped by local port, in their order: one walk of the table for any number of
+    ports."""
+    groups: dict[int, list[Socket]] = {}
+    for sock in socks:
+        groups.setdefault(sock.local_port, []).append(sock)
+    return groups
 
 
 def socket_order(sock: Socket) -> tuple[object, ...]:

@@ -131,7 +131,12 @@ LOOKUP = Verb(
             value="FILE",
         ),
         Opt("parallel", ("--parallel",), "With --host: hosts asked at a time (8).", value="N"),
-        Opt("timeout", ("--timeout",), "With --host: seconds each host may take (10).", value="S"),
+        Opt(
+            "timeout",
+            ("--timeout",),
+            "Seconds the OS tools may take in all (10); with --host, each host.",
+            value="S",
+        ),
         Opt("json_lines", ("--json-lines",), "With --host: one JSON object a host, as each ends."),
         Opt("pid", ("--pid",), "Only sockets of this process (repeatable).", value="PID"),
         Opt("process", ("--process",), "Only processes whose name contains NAME.", value="NAME"),

@@ -50,6 +50,8 @@ def keep_rows(text: str, ports: set[int]) -> str:
     for line in text.splitlines(keepends=True):
         words = line.split()
         is_row = bool(words) and words[0] in {"tcp", "tcp6", "udp", "udp6"}
+        if is_row and ("TIME_WAIT" in words or "TIME-WAIT" in words):
+            continue  # the holder has none: another process's old connection, same port number
         if not is_row or any(w.rsplit(":", 1)[-1] in {str(p) for p in ports} for w in words[3:5]):
             out.append(line)
     return "".join(out)
@@ -110,7 +112,7 @@ def main() -> None:
         ss_argv = list(ss.BASE_ARGV) + flt
         for root in (True, False):
             who = "root" if root else "nonroot"
-            capture(tag, "ss", f"ss-Hnatupe-{who}", ss_argv, ss.parse, h, root=root, ver=ss_v)
+            capture(tag, "ss", f"ss-natupe-{who}", ss_argv, ss.parse, h, root=root, ver=ss_v)
             ns_argv = list(netstat_linux.ARGV)
             capture(tag, "netstat-linux", f"netstat-natupeW-{who}", ns_argv, netstat_linux.parse,
                     h, root=root, ver=ns_v)  # fmt: skip

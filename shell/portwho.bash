@@ -8,6 +8,7 @@ if [[ $- == *i* && -z ${__portwho_loaded-} ]]; then
 __portwho_loaded=1
 __portwho_exe=(::PORTWHO::)
 __portwho_cache=::CACHE::
+__portwho_dir=${__portwho_cache%/*}
 
 # >>> prompt
 __portwho_ps1=''
@@ -27,8 +28,11 @@ __portwho_now() {
 }
 
 # One refresh at a time: the refresher holds a lock, and this shell waits a TTL between starts.
+# A folder this user cannot write (root-owned, left by `sudo portwho`) gets no refresher at all:
+# it could only fail, once per prompt.
 __portwho_spawn() {
     (($1 > 0 && $1 - __portwho_spawned < $2)) && return 0
+    [[ -d $__portwho_dir && ! -w $__portwho_dir ]] && return 0
     __portwho_spawned=$1
     ("${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 &)
 }
@@ -41,7 +45,10 @@ __portwho_render() {
     if ((__portwho_t == 0)); then
         ((++__portwho_renders % 20 == 1)) && __portwho_spawn 0 0
     fi
-    if [[ ! -r $__portwho_cache ]] || ! IFS=$'\t' read -r v ts ttl sgr seg <"$__portwho_cache" ||
+    # only a regular file, only its first 4096 characters: a named pipe, a link to /dev/zero or a
+    # folder at the path must not hang or flood the prompt
+    if [[ ! -f $__portwho_cache || ! -r $__portwho_cache ]] ||
+        ! IFS=$'\t' read -r -n 4096 v ts ttl sgr seg <"$__portwho_cache" ||
         [[ $v != v1 || ! $ts =~ ^[0-9]+$ || ! $ttl =~ ^[0-9]+$ ]]; then
         ((__portwho_t > 0)) && __portwho_spawn "$__portwho_t" 5
         return 0
@@ -51,7 +58,11 @@ __portwho_render() {
         # too old to be true: show nothing rather than a server that may have stopped
         ((__portwho_t - ts > 60 && __portwho_t - ts > 10 * ttl)) && return 0
     fi
+    # inert text: no control characters reach the terminal, and PS1 holds only a reference to
+    # the value (bash does not expand \u, $( or ` inside an expanded value)
+    seg=${seg//[[:cntrl:]]/}
     [[ -n $seg ]] || return 0
+    [[ -n $sgr && $sgr != *[!0-9\;]* ]] || sgr=-
     if [[ $sgr == - ]]; then
         __portwho_ps1="$seg "
     else

@@ -7,6 +7,7 @@ if status is-interactive; and not set -q __portwho_loaded
     set -g __portwho_loaded 1
     set -g __portwho_exe ::PORTWHO::
     set -g __portwho_cache ::CACHE::
+    set -g __portwho_dir (string replace -r '/[^/]*$' '' -- $__portwho_cache)
 
     # >>> prompt
     set -g __portwho_seg ''
@@ -19,6 +20,10 @@ if status is-interactive; and not set -q __portwho_loaded
         if test $__portwho_spawned_at -ge 0; and test (math $__portwho_renders - $__portwho_spawned_at) -lt 3
             return 0
         end
+        # a folder this user cannot write (root-owned, left by `sudo portwho`): it could only fail
+        if test -d $__portwho_dir; and not test -w $__portwho_dir
+            return 0
+        end
         set -g __portwho_spawned_at $__portwho_renders
         command $__portwho_exe prompt --refresh </dev/null >/dev/null 2>&1 &
         disown $last_pid 2>/dev/null
@@ -29,8 +34,10 @@ if status is-interactive; and not set -q __portwho_loaded
         set -g __portwho_renders (math $__portwho_renders + 1)
         test "$PORTWHO_PROMPT" = 0; and return 0
         set -l fields
-        if test -r $__portwho_cache
-            read -l line <$__portwho_cache
+        # only a regular file, only its first 4096 characters: a named pipe, a link to /dev/zero
+        # or a folder at the path must not hang the prompt
+        if test -f $__portwho_cache; and test -r $__portwho_cache
+            read -l -n 4096 line <$__portwho_cache
             and set fields (string split -m 4 \t -- $line)
         end
         if test (count $fields) -ne 5; or test $fields[1] != v1; or not string match -qr '^[0-9]+$' -- $fields[3]
@@ -50,11 +57,13 @@ if status is-interactive; and not set -q __portwho_loaded
         if test $age -gt 60; and test $age -gt (math 10 \* $fields[3])
             return 0
         end
-        test -n "$fields[5]"; or return 0
-        if test $fields[4] = -
-            set -g __portwho_seg "$fields[5] "
+        # inert text: no control characters reach the terminal (printf %s expands nothing)
+        set -l seg (string replace -ra '[[:cntrl:]]' '' -- "$fields[5]")
+        test -n "$seg"; or return 0
+        if not string match -qr '^[0-9;]+$' -- $fields[4]
+            set -g __portwho_seg "$seg "
         else
-            set -g __portwho_seg \e\[$fields[4]m$fields[5]\e\[0m' '
+            set -g __portwho_seg \e\[$fields[4]m$seg\e\[0m' '
         end
     end
 

@@ -8,33 +8,57 @@ typeset -g __portwho_loaded=1
 typeset -ga __portwho_exe
 __portwho_exe=(::PORTWHO::)
 typeset -g __portwho_cache=::CACHE::
+typeset -g __portwho_dir=${__portwho_cache:h}
 
 # >>> prompt
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
-typeset -g __portwho_seg='' __portwho_prev=''
+zmodload -F zsh/system b:sysread 2>/dev/null
+typeset -g __portwho_seg='' __portwho_prev='' __portwho_line=''
 typeset -gi __portwho_spawned=0
 
 # One refresh at a time: the refresher holds a lock, and this shell waits a TTL between starts.
+# A folder this user cannot write (root-owned, left by `sudo portwho`) gets no refresher at all.
 __portwho_spawn() {
   (( $1 - __portwho_spawned < $2 )) && return 0
+  [[ -d $__portwho_dir && ! -w $__portwho_dir ]] && return 0
   __portwho_spawned=$1
   ( "${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 & )
+}
+
+# The cache's first line: only from a regular file, with one bounded read (sysread; `read`
+# would follow a link to /dev/zero forever, and a named pipe would hang the prompt).
+__portwho_head() {
+  __portwho_line=''
+  [[ -f $__portwho_cache && -r $__portwho_cache ]] || return 1
+  local buf=''
+  if (( ${+builtins[sysread]} )); then
+    sysread -s 4096 buf <$__portwho_cache || return 1
+  else
+    IFS= read -r buf <$__portwho_cache || return 1
+  fi
+  __portwho_line=${buf%%$'\n'*}
 }
 
 __portwho_render() {
   __portwho_seg=''
   [[ ${PORTWHO_PROMPT-} == 0 ]] && return 0
-  local v='' ts='' ttl='' sgr='' seg='' now=${EPOCHSECONDS:-0}
-  if [[ ! -r $__portwho_cache ]] || ! IFS=$'\t' read -r v ts ttl sgr seg <$__portwho_cache \
-      || [[ $v != v1 || $ts != <-> || $ttl != <-> ]]; then
+  local now=${EPOCHSECONDS:-0}
+  local -a f
+  __portwho_head && f=("${(@ps:\t:)__portwho_line}")
+  local v=${f[1]-} ts=${f[2]-} ttl=${f[3]-} sgr=${f[4]-} seg=${(pj:\t:)f[5,-1]}
+  if (( ${#f} < 5 )) || [[ $v != v1 || $ts != <-> || $ttl != <-> ]]; then
     __portwho_spawn $now 5
     return 0
   fi
   (( now - ts >= ttl )) && __portwho_spawn $now $ttl
   # too old to be true: show nothing rather than a server that may have stopped
   (( now - ts > 60 && now - ts > 10 * ttl )) && return 0
+  # inert text: no control characters, and % doubled (prompt escapes); $( and ` are kept out
+  # of reach in __portwho_precmd
+  seg=${seg//[[:cntrl:]]/}
   [[ -n $seg ]] || return 0
   seg=${seg//\%/%%}
+  [[ -n $sgr && $sgr != *[^0-9\;]* ]] || sgr=-
   if [[ $sgr == - ]]; then
     __portwho_seg="$seg "
   else
@@ -44,12 +68,19 @@ __portwho_render() {
 
 # Runs after the other precmd hooks (it is appended), so a theme that rebuilds PROMPT in its
 # own precmd is drawn first and the widget is put in front of what it built.
+# With prompt_subst (oh-my-zsh's default) PROMPT text is searched for $(...) and `...` at every
+# draw: then PROMPT holds a reference to the segment, whose value zsh does not search again.
 __portwho_precmd() {
-  local st=$?
+  local st=$? ref
   __portwho_render
+  if [[ -o prompt_subst ]]; then
+    ref='${__portwho_seg}'
+  else
+    ref=$__portwho_seg
+  fi
   PROMPT=${PROMPT#"$__portwho_prev"}
-  __portwho_prev=$__portwho_seg
-  PROMPT=$__portwho_seg$PROMPT
+  __portwho_prev=$ref
+  PROMPT=$ref$PROMPT
   return $st
 }
 

@@ -20,6 +20,7 @@ from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed
 from portwho.errors import BackendFailed, BackendUnavailable, ParseError
 from portwho.model import Protocol, Socket
+from portwho.system.host import is_root
 
 if TYPE_CHECKING:
     from portwho._run import Runner
@@ -134,11 +135,16 @@ class FuserBackend:
             # Exit 1 means no process was found; anything else is a failure.
             if done.returncode not in (0, 1):
                 raise BackendFailed(f"fuser exited with status {done.returncode}")
+            if done.returncode == 0 and not done.stdout.strip():  # 0 means "found some"
+                raise BackendFailed("fuser printed no pid with status 0")
             sockets += [_socket(port, proto, pid, None, None) for pid in pids(done.stdout)]
         return Answer(
             sockets=tuple(sockets),
             complete=False,
             detail="fuser names pids only: no addresses, family or state",
+            # it reads the fd tables it may read: without root, only this user's, so finding
+            # nobody on a port does not make it free
+            all_sockets=is_root(),
         )
 
 

@@ -231,8 +231,8 @@ class NetstatMacosBackend:
             done = runner(argv, _TIMEOUT)
             if done.returncode != 0:
                 raise BackendFailed(f"netstat exited with status {done.returncode}")
-            if done.stdout.strip() and locate(done.stdout) is None:
-                raise BackendFailed("netstat printed something that is not a socket table")
+            if locate(done.stdout) is None:  # its title and header come even with no socket
+                raise BackendFailed("netstat printed no socket table (not even its header)")
             found += parse(_only_ports(done.stdout, query))
         sockets = tuple(s for s in found if query.wants(s))
         # This netstat shows the pids of every user's sockets without root; only sockets whose

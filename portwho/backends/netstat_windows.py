@@ -20,7 +20,7 @@ from portwho._run import check_ok
 from portwho.backends.addr import canonical, family_of
 from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed
-from portwho.errors import ParseError
+from portwho.errors import BackendFailed, ParseError
 from portwho.model import Protocol, Socket
 
 if TYPE_CHECKING:
@@ -194,6 +194,8 @@ class NetstatWindowsBackend:
         from portwho.system import tasklist
 
         done = runner(ARGV, TIMEOUT)
+        if not done.stdout.strip():  # its (localised) title comes even with no socket
+            raise BackendFailed("netstat printed nothing")
         found = [
             s for s in parse(check_ok(done.stdout, done.returncode, "netstat")) if query.wants(s)
         ]

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 NAME = "ss"
 TIMEOUT = 5.0
-BASE_ARGV = ("ss", "-H", "-n", "-a", "-t", "-u", "-p", "-e")
+#: no -H: the header is how an empty table ("nothing on these ports": free) is told from an ss
+#: that printed nothing at all (which proves nothing)
+BASE_ARGV = ("ss", "-n", "-a", "-t", "-u", "-p", "-e")
 
 #: ss spells TCP states with dashes and short forms; the model uses the kernel's names.
 STATES = {
@@ -219,6 +221,8 @@ class SsBackend:
     def collect(self, query: Query, runner: Runner) -> Answer:
         done = runner(argv(query), TIMEOUT)
         text = check_ok(done.stdout, done.returncode, NAME)
+        if not any(_HEADER.match(line) for line in text.splitlines()[:1]):
+            raise BackendFailed("ss printed no table (not even its header)")
         parsed = parse(text)
         if not parsed and parsed.skipped:
             raise BackendFailed(f"ss printed something unexpected: {parsed.summary()}")

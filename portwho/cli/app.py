@@ -17,7 +17,11 @@ from typer.core import TyperGroup
 
 from portwho import __version__, spec
 from portwho.cli.common import arg, errors, opt
-from portwho.errors import ExitCode, PortwhoError, UsageError
+from portwho.cli.usage import (
+    usage_error,
+    usage_text,
+)
+from portwho.errors import ExitCode, PortwhoError, StdoutClosed, UsageError
 from portwho.ports import parse_spec
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
@@ -34,6 +38,12 @@ class DefaultGroup(TyperGroup):
             if word.startswith("-") and word[1:].isdecimal() and word not in ("-4", "-6"):
                 parse_spec(word)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None  # Click would exit 1 ("free") on EPIPE
 
 
 app = typer.Typer(
@@ -133,6 +143,7 @@ def lookup_cmd(
             debug=debug,
             sort=sort,
             color=color,
+            timeout=timeout,
         )
     raise typer.Exit(int(code))
 
@@ -211,34 +222,6 @@ def why_cmd(
     raise typer.Exit(int(code))
 
 
-def _usage_text(exc: Exception) -> str | None:
-    """The message of a vendored-Click usage error (typer does not re-export its classes)."""
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "ClickException" not in names:
-        return None
-    option = getattr(exc, "option_name", None)
-    if "NoSuchOption" in names and isinstance(option, str):
-        return unknown_option(option, getattr(getattr(exc, "ctx", None), "info_name", None))
-    message = str(getattr(exc, "format_message", lambda: str(exc))())
-    return " ".join(message.split())
-
-
-def unknown_option(option: str, verb: str | None) -> str:
-    """Click suggests any option a few letters away (`--port` -> `--format`); this suggests
-    only a close one, and says where a port goes."""
-    import difflib
-
-    entry = spec.BY_NAME.get(verb or "", spec.LOOKUP)
-    names = [n for o in entry.opts for n in o.names if n.startswith("--")]
-    if option.lstrip("-").lower() in ("port", "ports", "p"):
-        where = f"portwho {entry.name} 8000" if entry is not spec.LOOKUP else "portwho 8000"
-        return f"no such option: {option}; a port is given as is, as in {where}"
-    close = [n for n in names if n.startswith(option)] if len(option) > 3 else []
-    close = close if len(close) == 1 else difflib.get_close_matches(option, names, n=1, cutoff=0.8)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return f"no such option: {option}{hint}"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one funnel where expected errors become a line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -249,16 +232,14 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         code = app(args=args, prog_name="portwho", standalone_mode=False)
     except PortwhoError as exc:  # raised outside a command (e.g. while parsing)
-        typer.echo(f"portwho: {exc}", err=True)
-        code = int(exc.exit_code)
+        code = usage_error(str(exc), exc.code, int(exc.exit_code), args)
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:  # the CLI's one error funnel: Click usage errors, else re-raise
-        text = _usage_text(exc)
+        text = usage_text(exc)
         if text is None:
             raise
-        typer.echo(f"portwho: {text} (see portwho --help)", err=True)
-        code = int(ExitCode.USAGE)
+        code = usage_error(f"{text} (see portwho --help)", "usage", int(ExitCode.USAGE), args)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -86,12 +86,17 @@ def read_source(path: str) -> tuple[str, str]:
     """Text and a display name of --from FILE ('-' for stdin)."""
     from pathlib import Path
 
+    from portwho._run import read_bounded
+
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
+        data = read_bounded(sys.stdin.buffer.read, "--from - (stdin)")
+        return data.decode("utf-8", "replace"), "<stdin>"
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace"), path
+        with Path(path).open("rb") as handle:
+            data = read_bounded(handle.read, f"--from {path}")
     except OSError as exc:
         raise UsageError(f"cannot read --from {path}: {exc.strerror or exc}") from None
+    return data.decode("utf-8", "replace"), path
 
 
 def do_lookup(
@@ -101,6 +106,7 @@ def do_lookup(
     source: str | None,
     fmt: str | None,
     context: bool = False,
+    timeout: float = core.LOOKUP_TIMEOUT,
 ) -> LookupResult:
     if source is not None:
         text, origin = read_source(source)
@@ -108,7 +114,10 @@ def do_lookup(
     if backend is not None and backend not in backends.MODULES:
         known = ", ".join(sorted(backends.MODULES))
         raise UsageError(f"unknown backend {backend!r}; use one of: {known}")
-    return core.lookup(query, backend_names=[backend] if backend else None, context=context)
+    if not 0 < timeout < 1e6:  # NaN and inf fail this too
+        raise UsageError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
+    names = [backend] if backend else None
+    return core.lookup(query, backend_names=names, context=context, timeout=timeout)
 
 
 def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
@@ -148,12 +157,15 @@ def run_lookup(
     why: WhyHook | None = None,
     sort: str = "port",
     color: str = "auto",
+    timeout: float = core.LOOKUP_TIMEOUT,
 ) -> ExitCode:
     """`why` (portwho why): adds the error's meaning to the same output and exit code."""
     printer.use_color(color)
     # the list view's table shows no context; a port query and JSON do
     wants_context = output == "json" or (output == "text" and query.ports is not None)
-    found = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context)
+    found = do_lookup(
+        query, backend=backend, source=source, fmt=fmt, context=wants_context, timeout=timeout
+    )
     result = sorted_result(found, sort)
     code = core.exit_code(result)
     if debug:

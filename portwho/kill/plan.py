@@ -159,10 +159,14 @@ def _hidden(socks: list[Socket], wanted: tuple[int, ...], platform: str) -> Refu
 
 
 def elevated(ports: Sequence[int], platform: str) -> str:
-    """The command that would be permitted to do what was just denied."""
+    """The command that would be permitted to do what was just denied (none, for root)."""
     words = " ".join(str(p) for p in ports)
     if platform == "win32":
         return f"run from an elevated prompt: portwho kill {words}"
+    from portwho.system.host import is_root
+
+    if is_root():  # sudo would change nothing
+        return "even root cannot see its owner: another PID namespace (a container) or the kernel"
     return f"sudo portwho kill {words}"
 
 

@@ -25,6 +25,10 @@ LOCK_NAME = "refresh.lock"
 LOCK_STALE_S = 30.0
 #: a cache older than this many TTLs (and a minute) is not shown: it may be plain wrong
 TRUST_TTLS = 10
+#: what a reader takes from the cache at most: the first line (a prompt), or the whole file (a
+#: Tab press; 40,000 busy ports fit); the shell snippets read the same first-line bound
+HEAD_MAX = 4096
+FILE_MAX = 4 * 1024 * 1024
 
 
 class Cache:
@@ -99,13 +103,36 @@ def parse_cache(text: str) -> Cache | None:
 
 def read_cache(path: Path | None = None, *, head_only: bool = False) -> Cache | None:
     """The cache, or None. `head_only` reads the first line alone (all a prompt needs; the
-    port list may hold thousands of lines on a busy server)."""
+    port list may hold thousands of lines on a busy server).
+
+    Only a regular file is read, and only so far (HEAD_MAX, FILE_MAX): whatever sits at the
+    path (a named pipe, a link to /dev/zero, a directory, one endless line) costs one open and
+    one bounded read, never a hang or all the memory. The open does not block on a pipe."""
+    import stat
+
     try:
-        with (path or cache_path()).open(encoding="utf-8", errors="replace") as handle:
-            text = handle.readline() if head_only else handle.read()
+        fd = os.open(path or cache_path(), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    return parse_cache(text)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, HEAD_MAX if head_only else FILE_MAX)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    text = data.decode("utf-8", "replace")
+    return parse_cache(text.partition("\n")[0] if head_only else text)
+
+
+def writable_dir(folder: Path) -> bool:
+    """Could a refresher write the cache in `folder` (or create it)? A folder left root-owned
+    by `sudo portwho ...` cannot be: starting refreshers there only makes processes."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            return place.is_dir() and os.access(place, os.W_OK)
+    return False
 
 
 # --- writing: one refresher at a time, atomic replace ---------------------------------------
@@ -120,7 +147,8 @@ def lock_held(lock: Path) -> bool:
 
 def take_lock(lock: Path) -> bool:
     """Create the lock file or report that a refresh is already running (a stale lock, left by
-    a killed refresher, is taken over after LOCK_STALE_S)."""
+    a killed refresher, is taken over after LOCK_STALE_S). A folder that refuses the lock
+    raises OSError: that is not "busy", and the caller must not try again at once."""
     for _ in range(2):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -132,8 +160,6 @@ def take_lock(lock: Path) -> bool:
             except OSError:
                 return False
             continue
-        except OSError:
-            return False
         with os.fdopen(fd, "w") as handle:
             handle.write(str(os.getpid()))
         return True

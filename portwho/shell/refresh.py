@@ -8,6 +8,7 @@ import getpass
 import time
 from pathlib import Path
 
+from portwho.errors import CacheUnwritable
 from portwho.shell import cache as promptcache
 from portwho.shell import config as promptconfig
 from portwho.shell.config import Busy
@@ -33,20 +34,34 @@ def current_user() -> str | None:
 
 
 def refresh(path: Path | None = None) -> bool:
-    """Rewrite the cache; False when another refresh holds the lock (nothing to do then)."""
+    """Rewrite the cache; False when another refresh holds the lock (nothing to do then).
+    Raises CacheUnwritable when the folder cannot be created or written."""
     path = path or promptcache.cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(promptcache.LOCK_NAME)
-    if not promptcache.take_lock(lock):
-        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not promptcache.take_lock(lock):
+            return False
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     try:
         config = promptconfig.load_config()
         busy = collect()
         text = promptconfig.render_cache(int(time.time()), config, busy, current_user())
         promptcache.write_atomic(path, text)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     finally:
         lock.unlink(missing_ok=True)
     return True
+
+
+def unwritable(path: Path, exc: OSError) -> CacheUnwritable:
+    why = exc.strerror or str(exc)
+    return CacheUnwritable(
+        f"cannot write the prompt cache in {path.parent}: {why}; "
+        "fix its owner or set PORTWHO_CACHE_DIR to a folder of yours"
+    )
 
 
 def fresh_cache() -> promptcache.Cache | None:
@@ -54,6 +69,9 @@ def fresh_cache() -> promptcache.Cache | None:
     cache = promptcache.read_cache()
     if cache is not None and cache.fresh:
         return cache
-    if refresh():
-        return promptcache.read_cache()
+    try:
+        if refresh():
+            return promptcache.read_cache()
+    except CacheUnwritable:
+        pass  # Tab still completes the verbs and options, from Typer
     return cache

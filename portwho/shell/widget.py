@@ -27,7 +27,18 @@ def parse_args(args: Sequence[str]) -> tuple[str, bool] | None:
     return fmt, refresh
 
 
+def inert(segment: str) -> str:
+    """The segment without control characters: a cache is a file, and whoever wrote it must
+    not get to send escape sequences to the terminal."""
+    return "".join(c for c in segment if c.isprintable())
+
+
 def styled(segment: str, color: str, fmt: str) -> str:
+    segment = inert(segment)
+    if fmt == "tmux":
+        segment = segment.replace("#", "##")  # tmux reads #[...] and #(...) in a status line
+    if not all(part.isascii() and part.isdigit() for part in color.split(";")):
+        color = "-"  # not an SGR code: shown without colour rather than sent to the terminal
     if not segment or color == "-" or fmt == "plain":
         return segment
     if fmt == "tmux":
@@ -50,11 +61,18 @@ def main(args: Sequence[str], env: Mapping[str, str]) -> int | None:
         return None
     fmt, refresh = parsed
     if refresh:
+        from portwho.errors import CacheUnwritable
         from portwho.shell import refresh as promptrefresh
 
-        promptrefresh.refresh()
+        try:
+            promptrefresh.refresh()
+        except CacheUnwritable as exc:
+            sys.stderr.write(f"portwho: {exc}\n")
+            return int(exc.exit_code)
     cache = promptcache.read_cache(head_only=True)
-    if cache is None or not cache.fresh:
+    # a refresher never starts another one: when its own refresh could not run, the next would
+    # not either (this is how one stale prompt used to become 3 processes a second, forever)
+    if not refresh and (cache is None or not cache.fresh):
         spawn_refresh()
     if cache is not None and cache.trusted and env.get("PORTWHO_PROMPT") != "0":
         text = styled(cache.segment, cache.color, fmt)
@@ -67,9 +85,11 @@ def spawn_refresh() -> None:
     """Start `portwho prompt --refresh` detached, unless one is visibly running already."""
     from portwho.shell import cache as promptcache
 
-    lock = promptcache.cache_dir() / promptcache.LOCK_NAME
-    if promptcache.lock_held(lock):
+    folder = promptcache.cache_dir()
+    if promptcache.lock_held(folder / promptcache.LOCK_NAME):
         return
+    if not promptcache.writable_dir(folder):
+        return  # a refresher could only fail there
     from portwho._run import spawn_detached
 
     spawn_detached([sys.executable, "-m", "portwho", "prompt", "--refresh"])

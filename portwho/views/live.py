@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 def owner(sock: Socket) -> str:
     if sock.pid is None:
-        return "a hidden owner (try sudo)"
+        from portwho.system.host import is_root
+
+        return "an owner out of reach" if is_root() else "a hidden owner (try sudo)"
     user = f", user {sock.user}" if sock.user else ""
     return f"{sock.process or '?'} (pid {sock.pid}{user})"
 
@@ -98,6 +100,25 @@ def event_json(ev: Event) -> str:
     return json.dumps(doc, ensure_ascii=False)
 
 
+def sleep_unless_closed(stream: IO[str], seconds: float) -> None:
+    """Sleep, but raise BrokenPipeError as soon as the reader of `stream` goes away: a quiet
+    `portwho watch PORT | head -1` would otherwise only notice at its next write, which on a
+    steady port never comes."""
+    import select
+
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        fd = -1
+    if fd < 0 or not hasattr(select, "poll"):  # Windows: no poll(); noticed at the next write
+        time.sleep(seconds)
+        return
+    poller = select.poll()
+    poller.register(fd, 0)  # no events asked: only POLLERR / POLLHUP / POLLNVAL come back
+    if poller.poll(seconds * 1000):
+        raise BrokenPipeError(32, "stdout was closed")  # 32: EPIPE
+
+
 class Loop:
     """Poll every `interval` until `count` polls or `duration` seconds; subclasses draw."""
 
@@ -120,8 +141,9 @@ class Loop:
         self.stop()
 
     def pause(self, seconds: float) -> bool:
-        """Wait until the next poll; True when the user asked to quit meanwhile."""
-        time.sleep(seconds)
+        """Wait until the next poll; True when the user asked to quit meanwhile. A pipe has no
+        keys to press, but its reader may go away: that ends the loop too (BrokenPipeError)."""
+        sleep_unless_closed(sys.stdout, seconds)
         return False
 
     def draw(self, events: list[Event]) -> None:

@@ -119,14 +119,14 @@ def test_from_file_reads_saved_output_without_enrichment(
     from tests.fakes import FIXTURES
 
     path = FIXTURES / "netstat-linux" / "debian-12__netstat-natupeW-root.txt"
-    code, out, _ = run(["35147", "--from", str(path), "--json"], capsys)
+    code, out, _ = run(["38007", "--from", str(path), "--json"], capsys)
     doc = json.loads(out)
     assert code == 0
     assert doc["origin"] == str(path)
     assert doc["trail"][0]["backend"] == "netstat-linux"
     sock = doc["sockets"][0]
     assert set(sock) >= SOCKET_FIELDS
-    assert sock["pid"] == 9185 and sock["process"] == "my server (v1)"
+    assert sock["pid"] == 31421 and sock["process"] == "my server (v1"
     assert sock["cwd"] is None  # never enriched from this machine
 
 

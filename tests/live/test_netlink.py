@@ -268,4 +268,4 @@ def test_owner_found_even_when_every_probe_misleads(holder: Child) -> None:
     ]
     assert listener.inode is not None
     owners = proc_owners.find_owners({listener.inode}, uids={424242})
-    assert owners.pids == {listener.inode: holder.proc.pid}
+    assert owners.pids == {listener.inode: (holder.proc.pid,)}

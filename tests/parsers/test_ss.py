@@ -174,7 +174,7 @@ def _runner(stdout: str, rc: int = 0, seen: list[list[str]] | None = None):  # t
 
 
 def test_backend_with_recorded_output() -> None:
-    text, expected = load("ss", "debian-12__ss-Hnatupe-root")
+    text, expected = load("ss", "debian-12__ss-natupe-root")
     seen: list[list[str]] = []
     port = expected["sockets"][2]["local_port"]
     answer = ss.BACKEND.collect(Query(ports=frozenset({port})), _runner(text, seen=seen))
@@ -184,7 +184,7 @@ def test_backend_with_recorded_output() -> None:
 
 
 def test_backend_incomplete_when_owners_hidden() -> None:
-    text, _ = load("ss", "debian-12__ss-Hnatupe-nonroot")
+    text, _ = load("ss", "debian-12__ss-natupe-nonroot")
     answer = ss.BACKEND.collect(Query(), _runner(text))
     assert len(answer.sockets) == 6
     assert not answer.complete

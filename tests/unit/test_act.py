@@ -102,10 +102,16 @@ def test_other_forwarders(name: str) -> None:
     assert isinstance(out, Refusal) and out.override == "--force" and out.advice
 
 
-def test_hidden_owner_gets_the_elevated_command() -> None:
+def test_hidden_owner_gets_the_elevated_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portwho.system import host
+
+    monkeypatch.setattr(host, "is_root", lambda: False)
     (out,) = plan(listener(None))
     assert isinstance(out, Refusal) and out.pid is None
     assert out.advice == "sudo portwho kill 3000"
+    monkeypatch.setattr(host, "is_root", lambda: True)  # sudo would change nothing for root
+    (out,) = plan(listener(None))
+    assert isinstance(out, Refusal) and "sudo" not in (out.advice or "")
     (win,) = plan(listener(None), platform="win32")
     assert isinstance(win, Refusal) and "elevated" in (win.advice or "")
 

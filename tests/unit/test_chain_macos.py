@@ -51,7 +51,8 @@ def test_netstat_names_other_users_pids_without_root() -> None:
 
 def test_pid_zero_row_makes_netstat_partial_and_lsof_names_it() -> None:
     row = "tcp4  0  0  *.7000  *.*  LISTEN  0  0  131072  131072  :0  00100 00000006 0 0 0 1 0 0\n"
-    netstat = {"tcp": TAHOE.split(BANNER)[1].split("\n", 1)[0] + "\n" + row, "udp": ""}
+    head = TAHOE.split(BANNER)[1].split("\n", 1)[0] + "\n"
+    netstat = {"tcp": head + row, "udp": head}  # the header comes even with no socket
     runner = FakeRunner(netstat=netstat, lsof=LSOF)
     result = _lookup(runner, 7000)
     assert [a.outcome for a in result.trail] == [Outcome.PARTIAL, Outcome.PARTIAL]
@@ -74,7 +75,9 @@ def test_netstat_hangs_then_lsof() -> None:
 
 
 def test_only_non_root_lsof_and_nothing_seen_is_not_free() -> None:
-    result = _lookup(FakeRunner(netstat=ToolTimeout("hung"), lsof=""), 5432)
+    result = _lookup(
+        FakeRunner(netstat=ToolTimeout("hung"), lsof=("", 1)), 5432
+    )  # status 1: lsof found nothing
     assert result.ports[0].verdict is Verdict.UNKNOWN
     advice = hint(result.ports[0], result.platform)
     assert advice and "sudo portwho 5432" in advice
@@ -96,6 +99,8 @@ def test_everything_missing_or_hanging_is_unknown() -> None:
 
 def test_root_lsof_that_sees_nothing_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lsof, "_is_root", lambda: True)
-    result = _lookup(FakeRunner(netstat=ToolTimeout("hung"), lsof=""), 5432)
+    result = _lookup(
+        FakeRunner(netstat=ToolTimeout("hung"), lsof=("", 1)), 5432
+    )  # status 1: lsof found nothing
     assert [a.outcome for a in result.trail] == [Outcome.FAILED, Outcome.ANSWERED]
     assert result.ports[0].verdict is Verdict.FREE

@@ -14,10 +14,10 @@ from portwho.system import native
 from portwho.views.words import hint
 from tests.fakes import FakeRunner, fixture
 
-SS_NONROOT = fixture("ss/debian-12__ss-Hnatupe-nonroot.txt")
-SS_ROOT = fixture("ss/debian-12__ss-Hnatupe-root.txt")
+SS_NONROOT = fixture("ss/debian-12__ss-natupe-nonroot.txt")
+SS_ROOT = fixture("ss/debian-12__ss-natupe-root.txt")
 NETSTAT_ROOT = fixture("netstat-linux/debian-12__netstat-natupeW-root.txt")
-PORT = 35147  # the listener in those captures (held by pid 9185)
+PORT = 38007  # the listener in those captures (held by pid 31421)
 
 
 def run_chain(answers: dict[str, object], names: tuple[str, ...], port: int = PORT) -> LookupResult:
@@ -30,7 +30,7 @@ def test_hidden_owner_is_filled_in_by_the_next_backend() -> None:
     result = run_chain({"ss": SS_NONROOT, "netstat": NETSTAT_ROOT}, ("ss", "netstat"))
     assert [a.outcome for a in result.trail] == [Outcome.PARTIAL, Outcome.ANSWERED]
     assert result.ports[0].verdict is Verdict.IN_USE
-    assert {s.pid for s in result.sockets} == {9185}
+    assert {s.pid for s in result.sockets} == {31421}
     assert core.exit_code(result) is ExitCode.IN_USE
 
 

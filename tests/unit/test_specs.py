@@ -13,7 +13,10 @@ from portwho.ports import port_specs
 from portwho.views import words
 from tests.fakes import FakeRunner, fixture
 
-SS_ROOT = fixture("ss/debian-12__ss-Hnatupe-root.txt")
+# The backend runs ss without -H (its header tells an empty table from silence): the header
+# line of the same ss without -H, over the rows of the -H capture.
+SS_HEADER = fixture("ss/debian-12__ss-natupe-root.txt").splitlines()[0]
+SS_ROOT = SS_HEADER + "\n" + fixture("ss/debian-12__ss-Hnatupe-root.txt")
 # in that capture, all held by pid 9185 ("next-server (v1"):
 TCP4 = 35147  # tcp 127.0.0.1 listener (and a connection to it)
 TCP6 = 42087  # tcp ::1 listener

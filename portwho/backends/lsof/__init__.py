@@ -98,6 +98,8 @@ def _output(runner: Runner, argv: list[str]) -> str:
     if done.returncode != 0:
         reason = done.stderr.strip().splitlines()[:1] or [""]
         raise BackendFailed(f"lsof exited with status {done.returncode}: {reason[0]}")
+    if not done.stdout.strip():  # lsof says "found nothing" with status 1, never with 0
+        raise BackendFailed("lsof printed nothing with status 0")
     return done.stdout
 
 

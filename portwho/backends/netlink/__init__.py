@@ -114,10 +114,13 @@ def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
     names: dict[int, str | None] = {}
     result: list[Socket] = []
     for sock in sockets:
-        pid = owners.pids.get(sock.inode) if sock.inode is not None else None
-        if pid is not None and pid not in names:
-            names[pid] = process_name(pid)
-        result.append(sock if pid is None else sock.but(pid=pid, process=names[pid]))
+        pids = owners.pids.get(sock.inode, ()) if sock.inode is not None else ()
+        if not pids:
+            result.append(sock)
+        for pid in pids:  # a shared socket is one record per holder (model.py)
+            if pid not in names:
+                names[pid] = process_name(pid)
+            result.append(sock.but(pid=pid, process=names[pid]))
     return result, owners
 
 
@@ -134,7 +137,7 @@ class NetlinkBackend:
         found, via = find_sockets(query, self.use_netlink)
         sockets, owners = attach_owners(found)
         # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
-        hidden = sum(1 for s in sockets if s.pid is None and s.inode is not None)
+        hidden = sum(1 for s in sockets if s.pid is None and s.inode)
         detail = f"{via}; owners: {owners.scanned} processes scanned"
         if hidden:
             detail += f", {hidden} sockets without owner ({owners.unreadable} fd tables unreadable)"

@@ -131,6 +131,7 @@ def _decode(protocol: Protocol, data: memoryview, at: int) -> Socket:
     local = ntop(family, bytes(data[at + 8 : at + 8 + width]))
     remote = ntop(family, bytes(data[at + 24 : at + 24 + width]))
     _, _, _, uid, inode = _MSG_TAIL.unpack_from(data, at + 52)
+    tcp_state = KERNEL_STATES.get(state, str(state)) if protocol == "tcp" else None
     return Socket(
         protocol=protocol,
         family=family,
@@ -138,10 +139,12 @@ def _decode(protocol: Protocol, data: memoryview, at: int) -> Socket:
         local_port=sport,
         remote_address=remote if dport else None,
         remote_port=dport or None,
-        state=KERNEL_STATES.get(state, str(state)) if protocol == "tcp" else None,
+        state=tcp_state,
         # TIME_WAIT and request sockets have no inode and no owner; their uid 0 means nothing.
+        # A connection in a listener's accept queue keeps its inode 0: that says "not accepted
+        # yet" (model.Socket.needs_owner), which None would not.
         uid=uid if inode else None,
-        inode=inode or None,
+        inode=None if tcp_state == "TIME_WAIT" else inode,
         source="netlink",
     )
 

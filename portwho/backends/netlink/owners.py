@@ -9,6 +9,14 @@ Why the probe works: sockets and pipes take their inode numbers from one counter
 increments as they are created, and a process mostly creates its fds in ascending order, so a
 process whose low and high fds bracket the wanted inode (or come nearest to it) is the likely
 owner. It only orders the scan; a wrong guess costs time, never a wrong answer.
+
+A socket can have several holders: a pre-fork server's master listens and its workers inherit
+the listener. Stopping at the first holder would show one owner where `ss -p` shows five (and
+`kill` would miss the workers). The other holders of a socket live next to the first one: its
+parent, its process group's leader, its children. So once the scan stops, the holders found
+are searched outward through those links, and a relative's own relatives are searched only
+when it holds a wanted socket too: a pre-fork family is found whole, and an ordinary owner
+costs one look at its parent.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ _NUMBERED = ("socket:[", "pipe:[")  # links whose number comes from the shared i
 
 @dataclass(frozen=True, slots=True)
 class Owners:
-    pids: dict[int, int]  # socket inode -> pid of the first process found holding it
+    pids: dict[int, tuple[int, ...]]  # socket inode -> every process found holding it
     scanned: int  # processes whose whole fd table was read
     unreadable: int  # processes whose fd table this user may not read
 
@@ -109,23 +117,61 @@ def find_owners(inodes: set[int], uids: set[int]) -> Owners:
                 continue  # exited meanwhile
     ordered = sorted(wanted)
     probes.sort(key=lambda p: p.rank(ordered))
-    pids: dict[int, int] = {}
-    scanned = 0
+    every = frozenset(wanted)
+    held: dict[int, frozenset[int]] = {}  # pid -> the wanted inodes in its fd table
     for probe in probes:
         try:
-            held = _socket_inodes(probe.pid)
+            inodes_held = every.intersection(_socket_inodes(probe.pid))
         except PermissionError:
             unreadable += 1  # a process with no fd to probe is found out only here
             continue
         except OSError:
             continue  # exited meanwhile
-        scanned += 1
-        for inode in wanted.intersection(held):
-            pids[inode] = probe.pid
-        wanted.difference_update(held)
+        held[probe.pid] = inodes_held
+        wanted.difference_update(inodes_held)
         if not wanted:
             break
-    return Owners(pids=pids, scanned=scanned, unreadable=unreadable)
+    _search_families(every, held)
+    pids: dict[int, list[int]] = {}
+    for pid in sorted(held):
+        for inode in held[pid]:
+            pids.setdefault(inode, []).append(pid)
+    return Owners(
+        pids={i: tuple(p) for i, p in pids.items()}, scanned=len(held), unreadable=unreadable
+    )
+
+
+def _search_families(every: frozenset[int], held: dict[int, frozenset[int]]) -> None:
+    """Add the other holders of the sockets found: outward from each holder through its
+    parent, group leader and children, on through relatives that hold a wanted socket too."""
+    queue = [pid for pid, inodes in held.items() if inodes]
+    seen = set(queue)
+    while queue:
+        for relative in _relatives(queue.pop()):
+            if relative in seen:
+                continue
+            seen.add(relative)
+            if relative not in held:
+                try:
+                    held[relative] = every.intersection(_socket_inodes(relative))
+                except OSError:  # not ours to read, or exited
+                    continue
+            if held[relative]:
+                queue.append(relative)
+
+
+def _relatives(pid: int) -> list[int]:
+    """Parent, process group leader and children (of the main thread) of `pid`; never pid 0,
+    1 (init, which may hold sockets for socket activation: never a pre-fork sibling) or 2."""
+    try:
+        with open(f"{PROC}/{pid}/stat", "rb") as handle:
+            fields = handle.read().rpartition(b")")[2].split()
+        with open(f"{PROC}/{pid}/task/{pid}/children", "rb") as handle:
+            children = [int(c) for c in handle.read().split()]
+    except (OSError, IndexError, ValueError):
+        return []
+    ppid, pgrp = int(fields[1]), int(fields[2])  # after "(comm)": state, ppid, pgrp
+    return [p for p in (ppid, pgrp, *children) if p > 2 and p != pid]
 
 
 def process_name(pid: int) -> str | None:

@@ -123,6 +123,8 @@ def _run_script(runner: Runner, text: str) -> str:
         if done.returncode != 0:
             reason = done.stderr.strip().splitlines()[:1] or [f"status {done.returncode}"]
             raise BackendFailed(f"{exe}: {reason[0]}")
+        if not done.stdout.strip():  # the script prints '[]' for "no socket", never nothing
+            raise BackendFailed(f"{exe} printed nothing")
         return done.stdout
     raise ToolMissing("neither powershell.exe nor pwsh is installed")
 
