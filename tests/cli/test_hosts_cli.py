@@ -107,13 +107,21 @@ def test_json_lines_without_a_host_is_a_usage_error() -> None:
     assert done.returncode == 2 and "--json-lines goes with --host" in one_line(done)
 
 
+FOREGROUND = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'portwho'; runpy.run_module('portwho', run_name='__main__')"
+)
+
+
 @posix_only
 def test_ctrl_c_stops_every_ssh_at_once(tmp_path: Path) -> None:
     marker = f"{4000 + time.time_ns() % 997}"
     fake = fake_ssh(tmp_path, f"sleep {marker}.1 &\nsleep {marker}.2\n")
     env = {**os.environ, "PORTWHO_SSH_COMMAND": fake}
     args = ["22", "--host", "a", "--host", "b", "--timeout", "30"]
-    proc = subprocess.Popen([sys.executable, "-m", "portwho", *args], env=env,
+    # A suite run as a background job inherits SIGINT ignored, and so would portwho: give the
+    # child the default disposition a terminal's foreground job has.
+    proc = subprocess.Popen([sys.executable, "-c", FOREGROUND, *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     deadline = time.monotonic() + 10
     while len(leftover(f"sleep {marker}.2")) < 2 and time.monotonic() < deadline:
