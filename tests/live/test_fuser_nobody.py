@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.nobody import NOBODY, PYTHON, env
+from tests.nobody import NOBODY, PYTHON, env, need_python
 from tests.tools import need
 
 pytestmark = pytest.mark.live
@@ -19,8 +19,7 @@ pytestmark = pytest.mark.live
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root: root listens, nobody asks")
 def test_fuser_as_an_ordinary_user_never_says_free() -> None:
     need("fuser", "setpriv")
-    if PYTHON is None:
-        pytest.skip("user nobody cannot run a python that imports portwho's dependencies")
+    need_python()
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         held.listen()

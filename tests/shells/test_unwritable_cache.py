@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from portwho.shell import snippets
-from tests.nobody import NOBODY, PYTHON, SITE
+from tests.nobody import NOBODY, PYTHON, SITE, need_python
 from tests.tools import need
 
 from .conftest import REPO
@@ -48,7 +48,7 @@ def place() -> Iterator[Path]:
     home.chmod(0o777)
     if PYTHON is None:
         shutil.rmtree(root)
-        pytest.skip("user nobody cannot run a python that imports portwho's dependencies")
+        need_python()
     yield root
     shutil.rmtree(root, ignore_errors=True)
 
@@ -84,7 +84,7 @@ def refreshers_started(place: Path, argv: list[str]) -> int:
         "HOME": str(place / "home"),
         "LANG": "C.UTF-8",
         "TERM": "dumb",
-        "PYTHONPATH": f"{REPO}:{SITE}",
+        "PYTHONPATH": SITE,
         "PORTWHO_CACHE_DIR": str(place / "cache"),
         "PORTWHO_CONFIG": str(place / "none.ini"),
         "PORTWHO_TEST_MARK": token,
@@ -140,7 +140,7 @@ def test_a_refresher_that_cannot_write_starts_nothing_and_says_why(place: Path) 
     (place / "cache").mkdir(mode=0o755)
     argv = [str(PYTHON), "-m", "portwho", "prompt", "--refresh"]
     assert refreshers_started(place, argv) == 1  # itself, and nothing after it
-    env = {**os.environ, "PYTHONPATH": f"{REPO}:{SITE}", "PORTWHO_CACHE_DIR": str(place / "cache")}
+    env = {**os.environ, "PYTHONPATH": SITE, "PORTWHO_CACHE_DIR": str(place / "cache")}
     out = subprocess.run(
         [*NOBODY, *argv], env=env, capture_output=True, text=True, timeout=60, check=False,
         cwd="/",
