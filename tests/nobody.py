@@ -96,8 +96,8 @@ def env() -> dict[str, str]:
 
 
 def need_python() -> None:
-    """Go on when PYTHON is set; else skip (fail under PORTWHO_REQUIRE_TOOLS=1, as CI runs: there the test that
-    needs it must run, not vanish)."""
+    """Go on when PYTHON is set; else skip, or fail under PORTWHO_REQUIRE_TOOLS=1 (as CI
+    runs): there the test that needs it must run, not vanish."""
     import pytest
 
     if PYTHON is not None:
