@@ -7,12 +7,7 @@ gets the same lines styled by rich. So piped output and terminal output never dr
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
-
-from portwho.facts import PortFacts
-from portwho.model import Attempt, LookupResult, PortReport, Socket, Spec, Verdict
+from portwho.model import Verdict
 from portwho.views.context import context_headline, context_lines, owner_groups
 from portwho.views.words import (
     command_text,
@@ -25,8 +20,13 @@ from portwho.views.words import (
     uptime,
 )
 
+TYPE_CHECKING = False  # not typing's: `portwho PORT` imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from portwho.context.record import Context
+    from portwho.facts import PortFacts
+    from portwho.model import Attempt, LookupResult, PortReport, Socket, Spec
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
@@ -149,10 +149,11 @@ def free_lines(report: PortReport, f: PortFacts, advice: str | None) -> list[Lin
 
 def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line]:
     lines: list[Line] = []
+    held = by_port(result.sockets)  # not result.for_port per report: a range asks thousands
     for report in result.ports:
         if lines:
             lines.append([])
-        socks = result.for_port(report.port)
+        socks = held.get(report.port, [])
         inside = [s for s in result.inside if s.local_port == report.port]
         head = headline(report, facts[report.port], socks, result.platform, result.host)
         free = report.verdict is Verdict.FREE
@@ -169,7 +170,16 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
 
 
 def busy_reports(result: LookupResult) -> list[PortReport]:
-    return [r for r in result.ports if r.verdict is not Verdict.FREE or result.for_port(r.port)]
+    held = {s.local_port for s in result.sockets}  # one pass: `1-65535` asks 65,535 ports
+    return [r for r in result.ports if r.verdict is not Verdict.FREE or r.port in held]
+
+
+def by_port(socks: Iterable[Socket]) -> dict[int, list[Socket]]:
+    """Sockets per port, in their order: what result.for_port gives, for every port at once."""
+    ports: dict[int, list[Socket]] = {}
+    for sock in socks:
+        ports.setdefault(sock.local_port, []).append(sock)
+    return ports
 
 
 def summary_lines(
@@ -179,7 +189,7 @@ def summary_lines(
     ranges: Sequence[Spec] = (),
 ) -> list[Line]:
     """Many ports asked, or a range: the busy ones in full, the free ones counted."""
-    lines = lookup_lines(dataclasses.replace(result, ports=tuple(shown)), facts)
+    lines = lookup_lines(result.but(ports=tuple(shown)), facts)
     if lines:
         lines.append([])
     verdicts = {r.port: r for r in result.ports}
