@@ -17,9 +17,8 @@ import time
 
 from portwho.errors import BackendFailed, ToolMissing, ToolTimeout
 
-# subprocess, shutil, signal and contextlib are imported where a tool is started, and typing's
-# names only for mypy: core builds a Deadline on every lookup, and most lookups (netlink)
-# start no tool at all; those imports, and a dataclass, were a fifth of such a lookup.
+# subprocess, shutil, signal, contextlib where a tool starts: core builds a Deadline on every
+# lookup, most start no tool (netlink), and those imports plus a dataclass were a fifth of one.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess

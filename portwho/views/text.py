@@ -149,11 +149,10 @@ def free_lines(report: PortReport, f: PortFacts, advice: str | None) -> list[Lin
 
 def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line]:
     lines: list[Line] = []
-    held = by_port(result.sockets)  # not result.for_port per report: a range asks thousands
     for report in result.ports:
         if lines:
             lines.append([])
-        socks = held.get(report.port, [])
+        socks = result.for_port(report.port)
         inside = [s for s in result.inside if s.local_port == report.port]
         head = headline(report, facts[report.port], socks, result.platform, result.host)
         free = report.verdict is Verdict.FREE
@@ -170,16 +169,7 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
 
 
 def busy_reports(result: LookupResult) -> list[PortReport]:
-    held = {s.local_port for s in result.sockets}  # one pass: `1-65535` asks 65,535 ports
-    return [r for r in result.ports if r.verdict is not Verdict.FREE or r.port in held]
-
-
-def by_port(socks: Iterable[Socket]) -> dict[int, list[Socket]]:
-    """Sockets per port, in their order: what result.for_port gives, for every port at once."""
-    ports: dict[int, list[Socket]] = {}
-    for sock in socks:
-        ports.setdefault(sock.local_port, []).append(sock)
-    return ports
+    return [r for r in result.ports if r.verdict is not Verdict.FREE or result.for_port(r.port)]
 
 
 def summary_lines(
