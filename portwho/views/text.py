@@ -183,13 +183,16 @@ def summary_lines(
     if lines:
         lines.append([])
     verdicts = {r.port: r for r in result.ports}
+    # ports, not `r in shown`: that compared every report asked with every one shown
+    # (65,535 x 24,800 at `portwho 1-65535` under 400 processes: many minutes)
+    shown_ports = {r.port for r in shown}
     for spec in ranges:
         reports = [verdicts[p] for p in sorted(spec.ports) if p in verdicts]
-        held = [r.port for r in reports if r in shown and r.verdict is not Verdict.FREE]
+        held = [r.port for r in reports if r.port in shown_ports and r.verdict is not Verdict.FREE]
         lines.append([(range_summary(spec.text, len(reports), held), "bold")])
     counted = {p for s in ranges for p in s.ports}
     rest = [r for r in result.ports if r.port not in counted]
-    free = [r for r in rest if r not in shown]
+    free = [r for r in rest if r.port not in shown_ports]
     if free:
         other = " other" if ranges else ""
         lines.append([(f"{len(free)} of the {len(rest)}{other} ports asked are free.", "bold")])
