@@ -69,11 +69,16 @@ os-tools:  ## install the OS tools the live tests use (Debian/Ubuntu, as root)
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
 
-BENCH_PROCS ?= 100,400
+BENCH_PROCS ?= 400
+BENCH_ROUNDS ?= 3
+BENCH_ARGS ?=
 # The benchmark times portwho as users get it: installed from a wheel (compiled, no editable
-# import hook), in a venv of its own.
+# import hook) by a current pip (older ones write a console script that imports `re`), in a
+# venv of its own.
 BENCH_VENV ?= .venv-bench
-bench: install  ## time portwho vs ss, lsof, fuser, netstat, psutil under load (BENCH_PROCS=100,400)
+bench: install  ## time portwho vs python -c pass, ss, lsof, psutil (BENCH_PROCS=400 BENCH_ROUNDS=3)
 	rm -rf $(BENCH_VENV) && $(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(BENCH_VENV)/bin/python -m pip install --quiet .
-	PORTWHO_BENCH_EXE=$(BENCH_VENV)/bin/portwho $(BIN)/python scripts/bench.py --procs $(BENCH_PROCS)
+	PORTWHO_BENCH_EXE=$(BENCH_VENV)/bin/portwho $(BIN)/python scripts/bench.py \
+		--procs $(BENCH_PROCS) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)

@@ -11,17 +11,18 @@ behind. What a tool prints is read in chunks and capped at MAX_OUTPUT bytes (the
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from portwho.errors import BackendFailed, ToolMissing, ToolTimeout
+
+# subprocess, shutil, signal, contextlib where a tool starts: core builds a Deadline on every
+# lookup, most start no tool (netlink), and those imports plus a dataclass were a fifth of one.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Callable, Sequence
 
 DEFAULT_TIMEOUT = 5.0
 #: the most bytes portwho reads from one tool's output or one --from input (64 MiB): a socket
@@ -30,17 +31,45 @@ MAX_OUTPUT = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
 class Completed:
+    """What a tool printed and how it ended. Frozen, compared and shown by field."""
+
+    __slots__ = ("argv", "returncode", "stderr", "stdout")
     argv: tuple[str, ...]
     returncode: int
     stdout: str
     stderr: str
 
+    def __init__(self, *, argv: tuple[str, ...], returncode: int, stdout: str, stderr: str) -> None:
+        for name, value in (("argv", argv), ("returncode", returncode), ("stdout", stdout),
+                            ("stderr", stderr)):  # fmt: skip
+            object.__setattr__(self, name, value)
 
-#: A runner takes an argv and a timeout and returns what the process printed. Backends take one
-#: as a parameter so tests can hand them recorded output instead of patching subprocess.
-Runner = Callable[[Sequence[str], float], Completed]
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of frozen Completed")
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.argv, self.returncode, self.stdout, self.stderr)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Completed:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"Completed(argv={self.argv!r}, returncode={self.returncode!r}, "
+                f"stdout={self.stdout!r}, stderr={self.stderr!r})")  # fmt: skip
+
+
+if TYPE_CHECKING:
+    #: A runner takes an argv and a timeout and returns what the process printed. Backends take
+    #: one as a parameter so tests can hand them recorded output instead of patching subprocess.
+    Runner = Callable[[Sequence[str], float], Completed]
+else:
+    Runner = object  # at run time only a name others import
 
 
 class TooMuchOutput(BackendFailed):
@@ -64,6 +93,9 @@ def run_group(argv: Sequence[str], timeout: float, env: dict[str, str] | None = 
 def _run(
     argv: Sequence[str], timeout: float, env: dict[str, str] | None, *, track: bool = False
 ) -> Completed:
+    import shutil
+    import subprocess
+
     exe = shutil.which(argv[0])
     if exe is None:
         raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
@@ -108,6 +140,8 @@ def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[str, str]:
 def _exited(proc: subprocess.Popen[bytes], deadline: float) -> None:
     """Wait for the tool to exit but leave it unreaped (WNOWAIT): while its zombie holds the
     pid, its process group id cannot be reused, so killing that group cannot hit a stranger."""
+    import subprocess
+
     waitid = getattr(os, "waitid", None)  # not on macOS: reap, and skip the group kill
     if waitid is None:
         proc.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -121,6 +155,7 @@ def _exited(proc: subprocess.Popen[bytes], deadline: float) -> None:
 
 def _read_pipes(proc: subprocess.Popen[bytes], deadline: float) -> tuple[list[bytes], list[bytes]]:
     import selectors
+    import subprocess
 
     assert proc.stdout is not None and proc.stderr is not None
     buffers: tuple[list[bytes], list[bytes]] = ([], [])
@@ -150,6 +185,9 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
     Also after a normal exit: a helper the tool forked into its group, still holding a pipe or
     running on, is not ours to leave behind. The tool is not reaped yet (see _exited)."""
+    import contextlib
+    import signal
+
     if os.name == "nt":
         if proc.poll() is None:
             proc.kill()
@@ -173,6 +211,9 @@ def stop_groups() -> None:
     """Kill every run_group child still running and its group, now (Ctrl-C while threads wait
     on them: the children are in sessions of their own, so the terminal's SIGINT missed them).
     The waiting threads then return at once."""
+    import contextlib
+    import signal
+
     _STOPPING.append(True)
     for proc in list(_GROUPS):
         with contextlib.suppress(OSError):
@@ -234,6 +275,9 @@ def read_bounded(read: Callable[[int], bytes], what: str) -> bytes:
 def spawn_detached(argv: Sequence[str]) -> None:
     """Start argv in the background, detached from our terminal and session, and do not wait
     (the prompt widget's cache refresh). A failure to start is ignored: nothing waits on it."""
+    import contextlib
+    import subprocess
+
     # Windows-only constants, read by name so the module type-checks everywhere
     flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(
         subprocess, "CREATE_NO_WINDOW", 0

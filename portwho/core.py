@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections.abc import Iterable, Sequence
-from typing import Literal
 
 from portwho import backends
 from portwho._run import Deadline, Runner, run
@@ -25,8 +22,13 @@ from portwho.model import (
 from portwho.model import socket_order as _order
 from portwho.system.host import is_root, platform_key
 
-#: what the backends that answered could see: no answer, only this user's sockets, or all
-View = Literal["nothing", "own", "all"]
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Literal
+
+    #: what the backends that answered could see: no answer, only this user's sockets, or all
+    View = Literal["nothing", "own", "all"]
 LOOKUP_TIMEOUT = 10.0  # `lookup --timeout`: the chain's one deadline (portwho._run.Deadline)
 
 
@@ -48,7 +50,7 @@ def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answ
         return done(Outcome.FAILED, str(exc)), None
     socks = tuple(s for s in answer.sockets if query.wants(s))
     outcome = Outcome.ANSWERED if answer.complete else Outcome.PARTIAL
-    return done(outcome, answer.detail, len(socks)), dataclasses.replace(answer, sockets=socks)
+    return done(outcome, answer.detail, len(socks)), answer.but(sockets=socks)
 
 
 def lookup(
@@ -115,12 +117,11 @@ def with_context(result: LookupResult, plat: str, runner: Runner) -> LookupResul
             notes.append(netns.NOT_ROOT)
     owned = [s for s in (*result.sockets, *inside) if s.pid is not None]
     if not owned:
-        return dataclasses.replace(result, inside=tuple(inside), netns=where, notes=tuple(notes))
+        return result.but(inside=tuple(inside), netns=where, notes=tuple(notes))
     from portwho.context.gather import contexts
 
     found, asked = contexts(owned, plat, runner)
-    return dataclasses.replace(
-        result,
+    return result.but(
         contexts=found,
         inside=tuple(inside),
         netns=where,
@@ -145,7 +146,7 @@ def reserved_by_windows(result: LookupResult, runner: Runner) -> LookupResult:
             port=r.port, verdict=Verdict.RESERVED, reason=Reason.EXCLUDED_RANGE, detail=span
         )
 
-    return dataclasses.replace(result, ports=tuple(mark(r) for r in result.ports))
+    return result.but(ports=tuple(mark(r) for r in result.ports))
 
 
 def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupResult:
@@ -167,7 +168,7 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
         first_skipped=parsed.first_skipped,
     )
     result = finish(query, socks, [attempt], view="all", platform=None, origin=origin, saved=True)
-    return dataclasses.replace(result, notes=tuple(parsed.notes))
+    return result.but(notes=tuple(parsed.notes))
 
 
 def from_sockets(

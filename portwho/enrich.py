@@ -8,10 +8,13 @@ process that exited mid-lookup keeps only what the backend saw.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import Any
 
 from portwho.model import Socket
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 
 def _field(proc: Any, psutil: Any, method: str) -> Any:
@@ -55,10 +58,12 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
     details = {pid: describe(pid, platform) for pid in pids}
     if (platform or sys.platform) == "darwin":
         _from_ps(details)
+    # what is known of each owner, worked out once per pid (a listing holds ~60 sockets a pid)
+    known = {pid: {k: v for k, v in d.items() if v is not None} for pid, d in details.items()}
     out = []
     for sock in socks:
-        known = {k: v for k, v in details.get(sock.pid or -1, {}).items() if v is not None}
-        out.append(sock.but(**known) if known else sock)
+        fill = known.get(sock.pid) if sock.pid is not None else None
+        out.append(sock.but(**fill) if fill else sock)
     return out
 
 

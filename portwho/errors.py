@@ -6,20 +6,50 @@ an exit code in exactly one place (cli.main). Anything else is a bug and keeps i
 
 from __future__ import annotations
 
-import enum
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
-class ExitCode(enum.IntEnum):
-    """Stable from the first release; documented in the README."""
+class ExitCode(int):
+    """Stable from the first release; documented in the README. An int with a name, what an
+    IntEnum member gave, without importing enum (see portwho.model.record.Constant for why)."""
 
-    IN_USE = 0  # in use, owner found (also plain success for other commands)
-    FREE = 1  # nothing bound to the port
-    USAGE = 2  # bad input
-    HIDDEN = 3  # in use, but every owner is hidden from this user
-    NO_BACKEND = 4  # no backend could answer
-    RESERVED = 5  # Windows excluded port range: cannot be bound though nobody listens
-    TIMEOUT = 6  # `wait` gave up; `kill` left the port held
-    REFUSED = 7  # `kill` refused or was not permitted
+    __slots__ = ()
+    IN_USE: ClassVar[ExitCode]  # in use, owner found (also plain success for other commands)
+    FREE: ClassVar[ExitCode]  # nothing bound to the port
+    USAGE: ClassVar[ExitCode]  # bad input
+    HIDDEN: ClassVar[ExitCode]  # in use, but every owner is hidden from this user
+    NO_BACKEND: ClassVar[ExitCode]  # no backend could answer
+    RESERVED: ClassVar[
+        ExitCode
+    ]  # Windows excluded port range: cannot be bound though nobody listens
+    TIMEOUT: ClassVar[ExitCode]  # `wait` gave up; `kill` left the port held
+    REFUSED: ClassVar[ExitCode]  # `kill` refused or was not permitted
+
+    @property
+    def name(self) -> str:
+        return next(k for k, v in vars(ExitCode).items() if type(v) is ExitCode and v == self)
+
+    __str__ = int.__repr__
+
+    def __repr__(self) -> str:
+        return f"<ExitCode.{self.name}: {int(self)}>"
+
+    def __copy__(self) -> ExitCode:
+        return self
+
+    def __deepcopy__(self, memo: object) -> ExitCode:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # unpickled as the same member
+        return (getattr, (ExitCode, self.name))
+
+
+ExitCode.IN_USE, ExitCode.FREE, ExitCode.USAGE, ExitCode.HIDDEN = map(ExitCode, range(4))
+ExitCode.NO_BACKEND, ExitCode.RESERVED, ExitCode.TIMEOUT, ExitCode.REFUSED = map(
+    ExitCode, range(4, 8)
+)
 
 
 class PortwhoError(Exception):

@@ -3,19 +3,39 @@ services registered on it and the curated notes. Loaded only when shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
+from portwho.model.record import Record
 from portwho.ports import PortClass, port_class
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PortFacts:
+_set = object.__setattr__
+
+
+class PortFacts(Record):
+    __slots__ = ("notes", "os_range", "port", "port_class", "services")
+    FIELDS = ("port", "port_class", "os_range", "services", "notes")
     port: int
     port_class: PortClass
     os_range: tuple[int, int] | None
-    services: tuple[tuple[str, str, str], ...] = ()  # (name, protocol, description)
-    notes: tuple[str, ...] = field(default=())
+    services: tuple[tuple[str, str, str], ...]  # (name, protocol, description)
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        *,
+        port: int,
+        port_class: PortClass,
+        os_range: tuple[int, int] | None,
+        services: tuple[tuple[str, str, str], ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "port", port)
+        _set(self, "port_class", port_class)
+        _set(self, "os_range", os_range)
+        _set(self, "services", services)
+        _set(self, "notes", notes)
 
     @property
     def in_os_range(self) -> bool | None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from portwho.errors import UsageError
 from portwho.model import Protocol, Spec
+from portwho.model.record import Record
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
@@ -17,18 +15,24 @@ MAX_PORT = 65535
 WELL_KNOWN = (0, 1023)
 REGISTERED = (1024, 49151)
 DYNAMIC = (49152, 65535)
-_RANGE = re.compile(r"^(\d+)\s*[-:]\s*(\d+)$")
+_RANGE = r"^(\d+)\s*[-:]\s*(\d+)$"  # compiled on the first range: a plain port needs no re
 _HINT = (
     "give a port (1-65535), a range like 8000-8100, a service name like http, or"
     " ADDRESS:PORT, PORT/udp"
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PortClass:
+class PortClass(Record):
+    __slots__ = ("high", "low", "name")
+    FIELDS = ("name", "low", "high")
     name: str  # "well-known" | "registered" | "dynamic"
     low: int
     high: int
+
+    def __init__(self, name: str, low: int, high: int) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
 
     def describe(self) -> str:
         return f"IANA {self.name} range ({self.low}-{self.high})"
@@ -73,7 +77,9 @@ def parse_spec(text: str, names: Callable[[str], list[int]] | None = None) -> li
     number = _number(spec)
     if number is not None:
         return [_check_port(number, spec)]
-    match = _RANGE.match(spec)
+    import re
+
+    match = re.match(_RANGE, spec)
     if match and match.group(1).isascii() and match.group(2).isascii():
         low, high = (_check_port(int(g), spec) for g in match.groups())
         if low > high:
@@ -120,6 +126,12 @@ def _protocol(spec: str) -> tuple[str, Protocol | None]:
     raise UsageError(f"unknown protocol {tail!r} in {spec!r}; write PORT/tcp or PORT/udp")
 
 
+def _range_match(spec: str) -> object:
+    import re  # only for a spec with a colon or a dash: a plain port needs none
+
+    return re.match(_RANGE, spec)
+
+
 def _address(spec: str, whole: str) -> tuple[frozenset[str] | None, str]:
     """(the addresses a socket may be bound to for `spec`, the port part)."""
     if spec.startswith("["):
@@ -127,7 +139,7 @@ def _address(spec: str, whole: str) -> tuple[frozenset[str] | None, str]:
         if not sep:
             raise UsageError(f"{whole!r}: write an IPv6 address and port as [::1]:8000")
         return _served_by(host, whole), rest
-    if ":" not in spec or _RANGE.match(spec):
+    if ":" not in spec or _range_match(spec):
         return None, spec
     host, _, rest = spec.rpartition(":")
     if ":" in host:
@@ -157,6 +169,8 @@ def _served_by(host: str, whole: str) -> frozenset[str]:
 
 def service_ports(name: str) -> list[int]:
     """Ports of a service name (IANA table, everyday aliases); [] when unknown."""
+    import re
+
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", name):
         return []
     from portwho import registry

@@ -1,11 +1,21 @@
-"""`make bench`: portwho against ss, lsof, fuser, netstat and plain psutil, side by side.
+"""`make bench`: portwho against Python's own start-up, ss, lsof and plain psutil, side by side.
 
-For each load size (scripts/load.py: N processes holding ~80 loopback sockets each) it times,
-with hyperfine, whole processes: `portwho PORT` on three busy ports (held by the first, middle
-and last process of the load), `portwho FREEPORT`, `portwho` (every listener), `portwho
---version`, and the reference commands on the same ports in the same run. It prints a table of
-medians, the ratios the goals are stated in, pass/fail, and portwho's peak RSS, and writes it
-all to bench-results/ (with hyperfine's own JSON).
+Two phases, each timed with hyperfine as whole processes, every figure of a phase in the same
+hyperfine run as the one it is compared with:
+
+- idle (one small load process holding the port asked about): `python -c pass` of portwho's
+  own interpreter (F, the floor), `portwho --version`, `PORT --json`, `-q PORT`, `PORT` (text,
+  piped), `prompt --refresh`, and a warm Tab press (its own run: it needs its own environment,
+  so F is timed again beside it);
+- under load (scripts/load.py: N processes holding ~80 loopback sockets each): `portwho PORT`
+  on three busy ports (held by the first, middle and last process), a free port, every
+  listener, `1-65535`, the first frame of `watch`, and ss, lsof, fuser, netstat and a plain
+  psutil script on the same ports.
+
+`--rounds N` repeats everything N times; each ratio is taken within its round and the median
+over the rounds is reported (the machine is shared: one round moves by ±10%). It prints the
+median ms, every goal with its wall ratio (which decides pass/fail), its CPU ratio, portwho's
+peak RSS, and writes it all to bench-results/ (with hyperfine's own JSON).
 """
 
 from __future__ import annotations
@@ -15,67 +25,65 @@ import json
 import os
 import shlex
 import statistics
-import subprocess  # the load is a long-lived child; portwho._run only runs to completion
+import subprocess  # hyperfine needs its own environment; the load is a long-lived child
 import sys
+import tempfile
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # run as a file from a checkout, venv or not
-
-from portwho._run import run  # noqa: E402
-
-RSS_ROWS = ("busy", "list", "nl-busy", "nl-list")  # peak RSS measured once each (/usr/bin/time)
-NETLINK = [sys.executable, "-m", "portwho.backends.netlink"]
 PSUTIL_ONE_LINER = (
     "import psutil,sys; p=int(sys.argv[1]); "
     '[print(c.pid) for c in psutil.net_connections("inet") if c.laddr and c.laddr.port==p]'
 )
+IDLE = 0  # the phase key of the idle figures
+#: (phase, our row, reference row or "" for an absolute limit, limit: a ratio, or MiB for rss)
+GOALS: tuple[tuple[int, str, str, float], ...] = (
+    (IDLE, "version", "F", 1.5), (IDLE, "json", "F", 2.0), (IDLE, "pids", "F", 2.0),
+    (IDLE, "text", "F", 2.5), (IDLE, "tab", "F-tab", 1.5), (IDLE, "refresh", "F", 3.0),
+    (400, "busy", "ss", 0.35), (400, "busy", "lsof", 0.12), (400, "busy", "psutil", 0.12),
+    (400, "free", "ss-free", 0.25), (400, "list", "ss-listeners", 0.5),
+    (400, "range", "list-r", 1.5), (400, "watch", "list", 1.5), (400, "rss", "", 60.0),
+)  # fmt: skip
+RSS_ROWS = ("busy", "list", "range", "watch")  # peak RSS measured once each (/usr/bin/time)
 
 
-@dataclass(frozen=True, slots=True)
-class Goal:
-    load: int
-    what: str  # our row ("busy", "free", "list", "rss")
-    against: str  # reference row, or "" for an absolute limit
-    limit: float  # ratio (or MiB for rss)
-
-
-GOALS = (
-    Goal(400, "busy", "ss", 0.6),
-    Goal(400, "busy", "lsof", 0.25),
-    Goal(400, "busy", "psutil", 0.4),
-    Goal(400, "free", "ss-free", 0.35),
-    Goal(400, "list", "ss-listeners", 1.0),
-    Goal(400, "rss", "", 60.0),
-    Goal(100, "busy", "lsof", 0.5),
-    Goal(100, "busy", "psutil", 0.6),
-)
-
-
-def portwho_argv() -> list[str]:
-    exe = os.environ.get("PORTWHO_BENCH_EXE")
-    if exe:
-        return [exe]
+def portwho_exe() -> str:
     venv = REPO / ".venv" / "bin" / "portwho"
-    return [str(venv)] if venv.exists() else [sys.executable, "-m", "portwho"]
+    return os.environ.get("PORTWHO_BENCH_EXE") or (str(venv) if venv.exists() else "portwho")
 
 
-def commands(load: dict[str, object], variant: list[str]) -> dict[str, list[list[str]]]:
+def interpreter(exe: str) -> str:
+    """The interpreter of a console script (its #! line): the floor F is that Python's."""
+    with open(exe, "rb") as handle:
+        first = handle.readline().decode()
+    return first[2:].strip() if first.startswith("#!") else sys.executable
+
+
+def idle_rows(me: str, port: str) -> dict[str, list[list[str]]]:
+    return {"F": [[interpreter(me), "-c", "pass"]], "version": [[me, "--version"]],
+            "json": [[me, port, "--json"]], "pids": [[me, "-q", port]], "text": [[me, port]],
+            "refresh": [[me, "prompt", "--refresh"]]}  # fmt: skip
+
+
+def range_rows(me: str) -> dict[str, list[list[str]]]:
+    """`1-65535`, timed in its own run (fewer runs: it can take minutes) beside the listing."""
+    return {"list-r": [[me]], "range": [[me, "1-65535"]]}
+
+
+def tab_rows(me: str) -> dict[str, list[list[str]]]:
+    return {"F-tab": [[interpreter(me), "-c", "pass"]], "tab": [[me]]}
+
+
+def load_rows(me: str, load: dict[str, object]) -> dict[str, list[list[str]]]:
     """Row name -> the commands whose medians make the row (averaged, or summed for ss-ls)."""
     busy = [str(p) for p in load["busy"]]  # type: ignore[attr-defined]
     free = str(load["free"])
-    me = portwho_argv() + variant
     return {
-        "busy": [[*me, p] for p in busy],
-        "free": [[*me, free]],
-        "list": [me],
-        "version": [[*portwho_argv(), "--version"]],
-        # The netlink backend alone, without the CLI's start-up (typer, rendering, registry).
-        "nl-busy": [[*NETLINK, p] for p in busy],
-        "nl-free": [[*NETLINK, free]],
-        "nl-list": [NETLINK],
+        "busy": [[me, p] for p in busy],
+        "free": [[me, free]],
+        "list": [[me]],
+        "watch": [[me, "watch", "--count", "1"]],
         "ss": [["ss", "-Htanp", f"sport = :{p}"] for p in busy],
         "ss-free": [["ss", "-Htanp", f"sport = :{free}"]],
         "ss-listeners": [["ss", "-Htlnp"], ["ss", "-Hulnp"]],
@@ -86,19 +94,33 @@ def commands(load: dict[str, object], variant: list[str]) -> dict[str, list[list
     }
 
 
-def hyperfine(argvs: list[list[str]], runs: int, warmup: int, out: Path) -> list[dict[str, float]]:
-    """Time each argv (no shell: -N; -i because a free port exits 1); one result per argv."""
-    cmd = ["hyperfine", "-N", "-i", "--style", "none", f"--runs={runs}", f"--warmup={warmup}"]
-    cmd += ["--export-json", str(out), *(shlex.join(a) for a in argvs)]
-    done = run(cmd, timeout=3600)
+def hyperfine(
+    rows: dict[str, list[list[str]]], args: argparse.Namespace, out: Path, env: dict[str, str]
+) -> dict[str, list[dict[str, float]]]:
+    """Row name -> results: every command of `rows` in one run (-N: no shell; -i: exit 1 ok)."""
+    flat = [(n, argv) for n, argvs in rows.items() if n not in args.skip for argv in argvs]
+    if not flat:
+        return {}
+    cmd = ["hyperfine", "-N", "-i", "--style", "none", f"--runs={args.runs}"]
+    cmd += [f"--warmup={args.warmup}", "--export-json", str(out)]
+    cmd += [shlex.join(argv) for _, argv in flat]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600, check=False)
     if done.returncode != 0:
         raise SystemExit(f"hyperfine failed: {done.stderr.strip()[-500:]}")
-    results: list[dict[str, float]] = json.loads(out.read_text())["results"]
-    return results
+    times: dict[str, list[dict[str, float]]] = {}
+    for (name, _), result in zip(flat, json.loads(out.read_text())["results"], strict=True):
+        times.setdefault(name, []).append(result)
+    return times
 
 
 def peak_rss_mib(argv: list[str]) -> float:
-    done = run(["/usr/bin/time", "-f", "%M", *argv], timeout=120)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
@@ -123,90 +145,154 @@ def stop_load(load: subprocess.Popen[str]) -> None:
     load.wait(60)
 
 
-def measure(procs: int, args: argparse.Namespace, outdir: Path) -> dict[str, object]:
-    load, info = start_load(procs)
+def combine(name: str, results: list[dict[str, float]], key: str) -> float:
+    values = [r[key] * 1000 for r in results]
+    return sum(values) if name == "ss-listeners" else statistics.mean(values)
+
+
+def summarise(times: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, float]]:
+    return {
+        "median_ms": {n: combine(n, rs, "median") for n, rs in times.items()},
+        "cpu_ms": {n: combine(n, rs, "user") + combine(n, rs, "system") for n, rs in times.items()},
+    }
+
+
+def snippet_env(me: str) -> dict[str, str]:
+    """What the shell snippets pass to `prompt --refresh` and Tab: the cache directory and the
+    config file `portwho init` resolved (a temporary cache: the user's stays untouched), and
+    a TTL long enough that every Tab press is warm."""
+    ask = "from portwho.shell.cache import config_path; print(config_path())"
+    done = subprocess.run([interpreter(me), "-c", ask], capture_output=True, text=True, check=True)
+    cache = tempfile.mkdtemp(prefix="portwho-bench-cache-")
+    return {"PORTWHO_CACHE_DIR": cache, "PORTWHO_CONFIG": done.stdout.strip(),
+            "PORTWHO_PROMPT_TTL": "3600"}  # fmt: skip
+
+
+def measure_idle(me: str, args: argparse.Namespace, tag: str) -> dict[str, dict[str, float]]:
+    load, info = start_load(1)
+    env = {**os.environ, **snippet_env(me)}
     try:
-        rows = commands(info, args.variant)
-        flat = [(name, argv) for name, argvs in rows.items() for argv in argvs]
-        results = hyperfine(
-            [a for _, a in flat], args.runs, args.warmup, outdir / f"hf-{procs}.json"
-        )
-        times: dict[str, list[dict[str, float]]] = {}
-        for (name, _), result in zip(flat, results, strict=True):
-            times.setdefault(name, []).append(result)
-        rss_each = {name: round(peak_rss_mib(rows[name][-1]), 1) for name in RSS_ROWS}
-        rss = max(rss_each["busy"], rss_each["list"])
+        port = str(info["busy"][0])  # type: ignore[index]
+        times = hyperfine(idle_rows(me, port), args, args.out / f"hf-idle-{tag}.json", env)
+        subprocess.run([me, "prompt", "--refresh"], env=env, capture_output=True, check=True)
+        tab = {**env, "_PORTWHO_COMPLETE": "complete_bash", "COMP_CWORD": "1"}
+        tab["COMP_WORDS"] = f"portwho {port[:2]}"  # Tab after two digits: ports and verbs
+        times |= hyperfine(tab_rows(me), args, args.out / f"hf-tab-{tag}.json", tab)
     finally:
         stop_load(load)
-    medians = {name: _combine(name, rs, "median") for name, rs in times.items()}
-    cpu = {
-        name: _combine(name, rs, "user") + _combine(name, rs, "system")
-        for name, rs in times.items()
+    return summarise(times)
+
+
+def measure_load(
+    me: str, procs: int, args: argparse.Namespace, tag: str
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, object]]:
+    load, info = start_load(procs)
+    try:
+        rows = load_rows(me, info)
+        times = hyperfine(rows, args, args.out / f"hf-{procs}-{tag}.json", dict(os.environ))
+        slow = argparse.Namespace(**{**vars(args), "runs": args.slow_runs, "warmup": 0})
+        out = args.out / f"hf-{procs}-range-{tag}.json"
+        times |= hyperfine(range_rows(me), slow, out, dict(os.environ))
+        rows |= range_rows(me)
+        rss = {n: round(peak_rss_mib(rows[n][-1]), 1) for n in RSS_ROWS if n not in args.skip}
+    finally:
+        stop_load(load)
+    return summarise(times), rss, info
+
+
+def ratios(
+    phase: dict[str, dict[str, float]], rss: dict[str, float] | None, kind: str = "median_ms"
+) -> list[float]:
+    """Every goal's figure for one round of one phase (in GOALS order): the ratio of median
+    wall times, or with kind="cpu_ms" of user+system CPU (steadier on a shared machine)."""
+    out: list[float] = []
+    for _, what, against, _ in GOALS:
+        if what == "rss":
+            out.append(max(rss.values()) if rss else float("nan"))
+        elif what in phase[kind] and against in phase[kind]:
+            out.append(phase[kind][what] / phase[kind][against])
+        else:
+            out.append(float("nan"))
+    return out
+
+
+def median_rows(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    keys = rounds[0]["median_ms"]  # every round times the same rows
+    return {
+        kind: {n: round(statistics.median(r[kind][n] for r in rounds), 1) for n in keys}
+        for kind in ("median_ms", "cpu_ms")
     }
-    return {"load": info, "median_ms": medians, "cpu_ms": cpu, "rss_mib": rss, "rss_each": rss_each}
 
 
-def _combine(name: str, results: list[dict[str, float]], key: str) -> float:
-    values = [r[key] * 1000 for r in results]
-    total = sum(values) if name == "ss-listeners" else statistics.mean(values)
-    return round(total, 1)
+Figures = dict[int, list[list[float]]]
 
 
-def _with_backend_rows(goals: tuple[Goal, ...]) -> list[Goal]:
-    """Each whole-CLI goal once more for the backend alone (rows nl-*), for comparison."""
-    extra = [replace(g, what=f"nl-{g.what}") for g in goals if g.what in ("busy", "free", "list")]
-    return [*goals, *extra]
-
-
-def verdicts(report: dict[int, dict[str, object]]) -> list[str]:
-    lines = [f"{'load':>5} {'goal':<30} {'wall ratio':>10} {'cpu ratio':>10}  result"]
-    for goal in _with_backend_rows(GOALS):
-        data = report.get(goal.load)
-        if data is None:
+def verdict_lines(figures: Figures, cpu: Figures) -> list[str]:
+    """Pass/fail on the median wall ratio (the goals' measure); the CPU ratio beside it."""
+    lines = [f"{'phase':>5}  {'goal':<30} {'wall':>9} {'cpu':>6}  rounds (wall){'':<11} result"]
+    for index, (phase, what, against, limit) in enumerate(GOALS):
+        if phase not in figures:
             continue
-        if goal.what == "rss":
-            rss = float(data["rss_mib"])  # type: ignore[arg-type]
-            ok = "pass" if rss < goal.limit else "FAIL"
-            lines.append(f"{goal.load:>5} {'peak RSS < 60 MiB':<30} {rss:>9.1f}M {'':>10}  {ok}")
-            continue
-        wall, cpu = data["median_ms"], data["cpu_ms"]
-        ratio = wall[goal.what] / wall[goal.against]  # type: ignore[index]
-        cpu_ratio = cpu[goal.what] / cpu[goal.against]  # type: ignore[index]
-        label = f"{goal.what} <= {goal.limit:g} x {goal.against}"
-        ok = "pass" if ratio <= goal.limit else "FAIL"
-        lines.append(f"{goal.load:>5} {label:<30} {ratio:>10.2f} {cpu_ratio:>10.2f}  {ok}")
+        each = [round(r[index], 2) for r in figures[phase]]
+        value = statistics.median(each)
+        by_cpu = statistics.median(r[index] for r in cpu[phase])
+        label = f"peak RSS < {limit:g} MiB" if what == "rss" else f"{what} <= {limit:g} x {against}"
+        ok = "pass" if (value < limit if what == "rss" else value <= limit) else "FAIL"
+        where = "idle" if phase == IDLE else str(phase)
+        shown = f"{value:.1f}M" if what == "rss" else f"{value:.2f}x"
+        cpu_shown = "" if what == "rss" else f"{by_cpu:.2f}x"
+        lines.append(f"{where:>5}  {label:<30} {shown:>9} {cpu_shown:>6}  {each!s:<24} {ok}")
     return lines
 
 
-def table(report: dict[int, dict[str, object]]) -> list[str]:
-    lines = [f"{'row':<14}" + "".join(f"{f'{n} procs ms':>18}" for n in report)]
-    first = next(iter(report.values()))
-    for name in first["median_ms"]:  # type: ignore[attr-defined]
-        cells = []
-        for data in report.values():
-            wall, cpu = data["median_ms"][name], data["cpu_ms"][name]  # type: ignore[index]
-            cells.append(f"{wall:>9.1f} ({cpu:>5.0f})")
-        lines.append(f"{name:<14}" + "".join(f"{c:>18}" for c in cells))
+def table_lines(phases: dict[int, dict[str, dict[str, float]]]) -> list[str]:
+    lines = []
+    for phase, data in phases.items():
+        lines.append(f"{'idle' if phase == IDLE else f'{phase} procs'}: median wall ms (cpu ms)")
+        for name, wall in data["median_ms"].items():
+            lines.append(f"  {name:<14}{wall:>9.1f} ({data['cpu_ms'][name]:>5.0f})")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--procs", default="100,400", help="load sizes, comma-separated")
+    parser.add_argument("--procs", default="400", help="load sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--slow-runs", type=int, default=3, help="runs of `1-65535`")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
-    parser.add_argument("--portwho-args", default="", help='e.g. "--backend netlink"')
+    parser.add_argument("--skip", default="", help="rows not to time, comma-separated")
     args = parser.parse_args()
-    args.variant = shlex.split(args.portwho_args)
+    args.skip = set(args.skip.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
-    report = {n: measure(n, args, args.out) for n in map(int, args.procs.split(","))}
-    head = [f"portwho: {shlex.join(portwho_argv() + args.variant)}", "median wall ms (cpu ms)"]
-    rss = [f"peak RSS MiB at {n} procs: {d['rss_each']}" for n, d in report.items()]
-    text = "\n".join([*head, *table(report), "", *verdicts(report), "", *rss])
+    me, loads = portwho_exe(), [int(n) for n in args.procs.split(",") if n]
+    rounds: dict[int, list[dict[str, dict[str, float]]]] = {}
+    figures, cpu = {}, {}  # type: Figures, Figures
+    rss_all: dict[int, list[dict[str, float]]] = {}
+    infos: dict[int, dict[str, object]] = {}
+    for round_no in range(args.rounds):
+        idle = measure_idle(me, args, str(round_no))
+        rounds.setdefault(IDLE, []).append(idle)
+        figures.setdefault(IDLE, []).append(ratios(idle, None))
+        cpu.setdefault(IDLE, []).append(ratios(idle, None, "cpu_ms"))
+        for procs in loads:
+            data, rss, infos[procs] = measure_load(me, procs, args, str(round_no))
+            rounds.setdefault(procs, []).append(data)
+            rss_all.setdefault(procs, []).append(rss)
+            figures.setdefault(procs, []).append(ratios(data, rss))
+            cpu.setdefault(procs, []).append(ratios(data, rss, "cpu_ms"))
+    phases = {phase: median_rows(rs) for phase, rs in rounds.items()}
+    sockets = [f"{n} procs: {infos[n].get('sockets')} sockets" for n in loads]
+    head = [f"portwho: {me}", f"{args.rounds} round(s) of {args.runs} runs; medians", *sockets]
+    rss_lines = [f"peak RSS MiB at {n} procs: {rss_all[n]}" for n in loads]
+    text = "\n".join([*head, *table_lines(phases), "", *verdict_lines(figures, cpu), "",
+                      *rss_lines])  # fmt: skip
     print(text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.out / f"bench-{stamp}.txt").write_text(text + "\n")
+    report = {"phases": phases, "figures": figures, "cpu_figures": cpu, "rss": rss_all,
+              "loads": infos}  # fmt: skip
     (args.out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=1) + "\n")
 
 

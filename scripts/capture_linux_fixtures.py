@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +83,7 @@ def save(name: str, text: str, meta: dict[str, object], sockets: list[Socket]) -
     folder = OUT / str(meta["tool"])
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.txt").write_text(text)
-    body = {**meta, "sockets": [asdict(s) for s in sockets]}
+    body = {**meta, "sockets": [s.as_dict() for s in sockets]}
     (folder / f"{name}.json").write_text(json.dumps(body, indent=1) + "\n")
     print(f"wrote {folder.name}/{name}.txt ({len(sockets)} sockets)")
 

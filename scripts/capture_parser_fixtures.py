@@ -20,7 +20,6 @@ import json
 import socket
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +143,7 @@ def capture(
     (folder / f"{name}.txt").write_text(text)
     meta = {"tool": fmt, "command": argv, "exit_code": code, "run_as": who, "ports": ports,
             "skipped": parsed.skipped, "first_skipped": parsed.first_skipped,
-            "notes": parsed.notes, "sockets": [asdict(s) for s in parsed]}  # fmt: skip
+            "notes": parsed.notes, "sockets": [s.as_dict() for s in parsed]}  # fmt: skip
     (folder / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"wrote {fmt}/{name}.txt: {len(parsed)} sockets, {parsed.skipped} skipped")
 
@@ -176,7 +175,7 @@ def capture_preamble(tag: str, ports: dict[str, int]) -> None:
         meta = {"tool": "netstat-linux", "command": ["netstat", "-tlnp"], "exit_code": code,
                 "run_as": "nobody, holding one listener", "ports": {**ports, "own": mine},
                 "skipped": parsed.skipped, "first_skipped": parsed.first_skipped,
-                "notes": parsed.notes, "sockets": [asdict(s) for s in parsed]}  # fmt: skip
+                "notes": parsed.notes, "sockets": [s.as_dict() for s in parsed]}  # fmt: skip
         (OUT / "netstat-linux" / f"{name}.txt").write_text(text)
         (OUT / "netstat-linux" / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
         print(f"wrote netstat-linux/{name}.txt: {len(parsed)} sockets")

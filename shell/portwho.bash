@@ -9,6 +9,7 @@ __portwho_loaded=1
 __portwho_exe=(::PORTWHO::)
 __portwho_cache=::CACHE::
 __portwho_dir=${__portwho_cache%/*}
+__portwho_config=::CONFIG::
 
 # >>> prompt
 __portwho_ps1=''
@@ -34,7 +35,9 @@ __portwho_spawn() {
     (($1 > 0 && $1 - __portwho_spawned < $2)) && return 0
     [[ -d $__portwho_dir && ! -w $__portwho_dir ]] && return 0
     __portwho_spawned=$1
-    ("${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 &)
+    # the cache dir and config file init resolved, so the refresher need not look them up again
+    (PORTWHO_CACHE_DIR=${__portwho_cache%/*} PORTWHO_CONFIG=${PORTWHO_CONFIG:-$__portwho_config} \
+        "${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 &)
 }
 
 __portwho_render() {
@@ -98,9 +101,11 @@ __portwho_complete() {
     local IFS=$'\n' line width
     local -a lines=()
     COMPREPLY=()
+    # PORTWHO_CACHE_DIR: the cache this snippet reads, so portwho need not look it up (the
+    # platformdirs import costs several times the rest of a Tab press)
     # shellcheck disable=SC2207 # one candidate a line, IFS is a newline
     lines=($(COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD _PORTWHO_COMPLETE=complete_bash \
-        "${__portwho_exe[@]}" 2>/dev/null))
+        PORTWHO_CACHE_DIR=${__portwho_cache%/*} "${__portwho_exe[@]}" 2>/dev/null))
     if ((${#lines[@]} == 1)); then
         COMPREPLY=("${lines[0]%%$'\t'*}")
         return 0

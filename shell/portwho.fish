@@ -8,6 +8,7 @@ if status is-interactive; and not set -q __portwho_loaded
     set -g __portwho_exe ::PORTWHO::
     set -g __portwho_cache ::CACHE::
     set -g __portwho_dir (string replace -r '/[^/]*$' '' -- $__portwho_cache)
+    set -g __portwho_config ::CONFIG::
 
     # >>> prompt
     set -g __portwho_seg ''
@@ -25,6 +26,9 @@ if status is-interactive; and not set -q __portwho_loaded
             return 0
         end
         set -g __portwho_spawned_at $__portwho_renders
+        # the cache dir and config file init resolved: the refresher need not look them up
+        set -lx PORTWHO_CACHE_DIR (string replace -r '/[^/]*$' '' -- $__portwho_cache)
+        set -q PORTWHO_CONFIG; or set -lx PORTWHO_CONFIG $__portwho_config
         command $__portwho_exe prompt --refresh </dev/null >/dev/null 2>&1 &
         disown $last_pid 2>/dev/null
     end
@@ -95,6 +99,9 @@ if status is-interactive; and not set -q __portwho_loaded
     function __portwho_complete
         set -lx _PORTWHO_COMPLETE complete_fish
         set -lx _PORTWHO_COMPLETE_ARGS (commandline -cp)
+        # the cache this snippet reads, so portwho need not look it up (platformdirs' import
+        # costs several times the rest of a Tab press)
+        set -lx PORTWHO_CACHE_DIR (string replace -r '/[^/]*$' '' -- $__portwho_cache)
         command $__portwho_exe 2>/dev/null
     end
     complete -c portwho -f -a '(__portwho_complete)'

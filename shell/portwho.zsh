@@ -9,6 +9,7 @@ typeset -ga __portwho_exe
 __portwho_exe=(::PORTWHO::)
 typeset -g __portwho_cache=::CACHE::
 typeset -g __portwho_dir=${__portwho_cache:h}
+typeset -g __portwho_config=::CONFIG::
 
 # >>> prompt
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
@@ -22,7 +23,9 @@ __portwho_spawn() {
   (( $1 - __portwho_spawned < $2 )) && return 0
   [[ -d $__portwho_dir && ! -w $__portwho_dir ]] && return 0
   __portwho_spawned=$1
-  ( "${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 & )
+  # the cache dir and config file init resolved, so the refresher need not look them up again
+  ( PORTWHO_CACHE_DIR=${__portwho_cache:h} PORTWHO_CONFIG=${PORTWHO_CONFIG:-$__portwho_config} \
+    "${__portwho_exe[@]}" prompt --refresh </dev/null >/dev/null 2>&1 & )
 }
 
 # The cache's first line: only from a regular file, with one bounded read (sysread; `read`
@@ -91,8 +94,10 @@ autoload -Uz add-zsh-hook && add-zsh-hook precmd __portwho_precmd
 # Candidates come from portwho itself (`value:help` lines, ':' in a value escaped as '\:').
 __portwho_complete() {
   local -a items
+  # PORTWHO_CACHE_DIR: the cache this snippet reads, so portwho need not look it up (the
+  # platformdirs import costs several times the rest of a Tab press)
   items=("${(@f)$(_PORTWHO_COMPLETE_ARGS="${words[1,CURRENT]}" _PORTWHO_COMPLETE=complete_zsh \
-    "${__portwho_exe[@]}" 2>/dev/null)}")
+    PORTWHO_CACHE_DIR=${__portwho_cache:h} "${__portwho_exe[@]}" 2>/dev/null)}")
   items=(${items:#})
   (( ${#items} )) && _describe -V -t portwho 'portwho' items
 }

@@ -6,9 +6,9 @@ lazily: a lookup that the first backend answers never imports the others.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
+import sys
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from portwho.backends.base import Backend
 
@@ -41,6 +41,7 @@ def chain(platform: str | None = None) -> tuple[str, ...]:
 
 
 def load(name: str) -> Backend:
-    module = importlib.import_module(MODULES[name])
-    backend: Backend = module.BACKEND
+    # __import__, not importlib.import_module: importlib's package import brings warnings
+    __import__(MODULES[name])
+    backend: Backend = sys.modules[MODULES[name]].BACKEND
     return backend

@@ -7,20 +7,21 @@ whose instance is exported as `BACKEND`. Unavailability and failure are exceptio
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
 from portwho.model import Socket
+from portwho.model.record import Record
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Protocol
+
     from portwho._run import Runner
     from portwho.model import Query
 
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+
+class Answer(Record):
     """What one backend saw.
 
     `complete` is False when the backend knows another backend might see more: sockets whose
@@ -29,20 +30,36 @@ class Answer:
     owners still unnamed when no other backend could name them (e.g. another PID namespace).
     """
 
+    __slots__ = ("all_sockets", "complete", "detail", "sockets")
+    FIELDS = ("sockets", "complete", "detail", "all_sockets")
     sockets: tuple[Socket, ...]
-    complete: bool = True
-    detail: str = ""
+    complete: bool
+    detail: str
     #: False when the backend sees only some processes' sockets (lsof without root, psutil's
     #: per-process fallback on macOS): then seeing nothing on a port does not make it free.
-    all_sockets: bool = True
+    all_sockets: bool
+
+    def __init__(
+        self,
+        sockets: tuple[Socket, ...],
+        complete: bool = True,
+        detail: str = "",
+        all_sockets: bool = True,
+    ) -> None:
+        _set(self, "sockets", sockets)
+        _set(self, "complete", complete)
+        _set(self, "detail", detail)
+        _set(self, "all_sockets", all_sockets)
 
 
-class Backend(Protocol):
-    name: str
+if TYPE_CHECKING:
 
-    def collect(self, query: Query, runner: Runner) -> Answer:
-        """Return the sockets matching `query` (it may return more; core filters again)."""
-        ...
+    class Backend(Protocol):
+        name: str
+
+        def collect(self, query: Query, runner: Runner) -> Answer:
+            """Return the sockets matching `query` (it may return more; core filters again)."""
+            ...
 
 
 def port_runs(ports: Iterable[int]) -> list[tuple[int, int]]:
@@ -63,8 +80,11 @@ def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
     """One record per (socket, pid). An unknown pid never overwrites a known one; a socket seen
     without an owner is dropped once any backend names its owner; and a later backend fills in
     what an earlier one left unknown for the same owner (netstat's pid, then lsof's name)."""
+    socks = [*known, *new]
+    if len({s.key() for s in socks}) == len(socks):
+        return socks  # every socket seen once (one backend answered): nothing to merge
     by_key: dict[tuple[object, ...], dict[int | None, Socket]] = {}
-    for sock in [*known, *new]:
+    for sock in socks:
         owners = by_key.setdefault(sock.key(), {})
         first = owners.setdefault(sock.pid, sock)
         if first is not sock:
@@ -78,8 +98,8 @@ def merge(known: Iterable[Socket], new: Iterable[Socket]) -> list[Socket]:
 
 def fill_in(first: Socket, later: Socket) -> Socket:
     missing = {
-        f.name: getattr(later, f.name)
-        for f in dataclasses.fields(Socket)
-        if getattr(first, f.name) is None and getattr(later, f.name) is not None
+        name: getattr(later, name)
+        for name in Socket.FIELDS
+        if getattr(first, name) is None and getattr(later, name) is not None
     }
     return first.but(**missing) if missing else first

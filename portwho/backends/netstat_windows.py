@@ -12,7 +12,6 @@ Family is the address form: `[...]` is IPv6, a dotted quad IPv4 (Windows prints 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -101,7 +100,7 @@ def _tasklist_names(text: str) -> dict[int, str]:
 
 
 def _with_process(sock: Socket, image: str) -> Socket:
-    return dataclasses.replace(sock, process=image)
+    return sock.but(process=image)
 
 
 def _row(tokens: list[str]) -> Socket:

@@ -9,9 +9,11 @@ and owns every usage error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from portwho import spec
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 #: every flag of lookup (options that take a value go to the full CLI), and its parameter
 FLAGS = {name: o.dest for o in spec.LOOKUP.opts if o.flag for name in o.names}

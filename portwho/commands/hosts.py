@@ -7,7 +7,6 @@ range and sudo hint. A host that fails costs only itself: it is reported with ex
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -108,11 +107,8 @@ def _result(host: Host, reply: parse.Reply, query: Query) -> LookupResult:
         )
     # hidden from the login user there, not from us: root there would see it unless it is root
     blind = Reason.OWNER_OUT_OF_REACH if reply.login_uid == 0 else Reason.OWNER_NEEDS_PRIVILEGE
-    reports = tuple(
-        dataclasses.replace(r, reason=blind) if r.verdict is Verdict.HIDDEN else r
-        for r in result.ports
-    )
-    return dataclasses.replace(result, ports=reports, host=host.name)
+    reports = tuple(r.but(reason=blind) if r.verdict is Verdict.HIDDEN else r for r in result.ports)
+    return result.but(ports=reports, host=host.name)
 
 
 def ask_all(

@@ -3,15 +3,10 @@ view, return the exit code. Imported only when a command runs."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from collections.abc import Callable
-from typing import Any, Literal
-from typing import Protocol as Interface
 
 from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
-from portwho.facts import PortFacts, facts_for
 from portwho.model import (
     FAMILIES,
     PROTOCOLS,
@@ -25,18 +20,25 @@ from portwho.model import (
 from portwho.ports import port_specs
 from portwho.system.host import platform_key
 from portwho.system.ranges import ephemeral_range
-from portwho.views import jsondoc as jsonview
-from portwho.views import output as printer
-from portwho.views import text as render
 
-Output = Literal["text", "json", "pids"]
+# Each output imports only what it shows: -q no view at all, text no json, neither the IANA
+# table unless a port's facts are printed. Not typing's TYPE_CHECKING: no typing at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Literal
+    from typing import Protocol as Interface
 
+    from portwho.facts import PortFacts
+    from portwho.views import text as render
 
-class WhyHook(Interface):
-    """What `portwho why` adds to a lookup's output (commands/why.py)."""
+    Output = Literal["text", "json", "pids"]
 
-    def json(self, result: LookupResult) -> dict[str, Any]: ...
-    def lines(self, result: LookupResult) -> list[render.Line]: ...
+    class WhyHook(Interface):
+        """What `portwho why` adds to a lookup's output (commands/why.py)."""
+
+        def json(self, result: LookupResult) -> dict[str, Any]: ...
+        def lines(self, result: LookupResult) -> list[render.Line]: ...
 
 
 def build_query(
@@ -107,6 +109,7 @@ def do_lookup(
     fmt: str | None,
     context: bool = False,
     timeout: float = core.LOOKUP_TIMEOUT,
+    enrich: bool = True,
 ) -> LookupResult:
     if source is not None:
         text, origin = read_source(source)
@@ -117,10 +120,12 @@ def do_lookup(
     if not 0 < timeout < 1e6:  # NaN and inf fail this too
         raise UsageError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
     names = [backend] if backend else None
-    return core.lookup(query, backend_names=names, context=context, timeout=timeout)
+    return core.lookup(query, backend_names=names, context=context, timeout=timeout, enrich=enrich)
 
 
 def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, PortFacts]:
+    from portwho.facts import facts_for
+
     plat = platform_key()
     os_range = ephemeral_range(plat)
     return {p: facts_for(p, platform=plat, os_range=os_range, protocols=protocols) for p in ports}
@@ -143,7 +148,7 @@ def sorted_result(result: LookupResult, sort: str) -> LookupResult:
         raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
     if sort == "port":
         return result  # core's order already
-    return dataclasses.replace(result, sockets=tuple(sorted(result.sockets, key=SORTS[sort])))
+    return result.but(sockets=tuple(sorted(result.sockets, key=SORTS[sort])))
 
 
 def run_lookup(
@@ -160,27 +165,42 @@ def run_lookup(
     timeout: float = core.LOOKUP_TIMEOUT,
 ) -> ExitCode:
     """`why` (portwho why): adds the error's meaning to the same output and exit code."""
-    printer.use_color(color)
+    if color != "auto" or output == "text":  # "auto" is the default: -q and JSON need no views
+        from portwho.views import output as printer
+
+        printer.use_color(color)
     # the list view's table shows no context; a port query and JSON do
     wants_context = output == "json" or (output == "text" and query.ports is not None)
-    found = do_lookup(
-        query, backend=backend, source=source, fmt=fmt, context=wants_context, timeout=timeout
-    )
+    # -q prints pids only: owner details (names, command lines) would be read for nothing,
+    # unless --pid/--process/--user need them to choose
+    enrich = output != "pids" or query.owners.active
+    found = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context,
+                      timeout=timeout, enrich=enrich)  # fmt: skip
     result = sorted_result(found, sort)
     code = core.exit_code(result)
-    if debug:
-        lines = render.trail_lines(result.trail) + render.note_lines(result)
+    if debug or source is not None:
+        from portwho.views import text as trail_view
+
+        if debug:
+            lines = trail_view.trail_lines(result.trail) + trail_view.note_lines(result)
+        else:  # a paste that was not read whole says so, once
+            lines = trail_view.reading_lines(result)
         sys.stderr.write("".join(line + "\n" for line in lines))
-    elif source is not None:  # a paste that was not read whole says so, once
-        sys.stderr.write("".join(line + "\n" for line in render.reading_lines(result)))
     if output == "pids":
         pids = sorted({s.pid for s in result.sockets if s.pid is not None})
         sys.stdout.write("".join(f"{pid}\n" for pid in pids))
-    elif output == "json":
+        return code
+    if output == "json":
+        from portwho.views import jsondoc as jsonview
+
         facts = port_facts([r.port for r in result.ports], query.protocols)
         extra = why.json(result) if why else None
         sys.stdout.write(jsonview.result_json(result, facts, int(code), extra) + "\n")
-    elif query.ports is None:
+        return code
+    from portwho.views import output as printer
+    from portwho.views import text as render
+
+    if query.ports is None:
         printer.emit_table(render.list_rows(result), render.LIST_COLUMNS)
     else:
         text_view(result, query, why.lines(result) if why else [])
@@ -190,6 +210,9 @@ def run_lookup(
 def text_view(result: LookupResult, query: Query, head: list[render.Line]) -> None:
     """Each port in full; but a range's free ports (and, past FULL_VIEW_MAX ports, every free
     port) are counted, not explained one by one. `head`: what `portwho why` says first."""
+    from portwho.views import output as printer
+    from portwho.views import text as render
+
     ranges = [s for s in query.specs if len(s.ports) > 1]
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:
         facts = port_facts([r.port for r in result.ports], query.protocols)

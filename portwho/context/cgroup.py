@@ -7,20 +7,34 @@ for units (v1 `name=systemd` when present, else v2).
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    import re
 
 _HEX64 = r"([0-9a-f]{64})"
 #: container path patterns, most specific first: (regex, engine)
-_CONTAINER_PATTERNS = (
-    (re.compile(r"/docker-" + _HEX64 + r"\.scope(?:/|$)"), "docker"),
-    (re.compile(r"/docker/" + _HEX64 + r"(?:/|$)"), "docker"),
-    (re.compile(r"/libpod-(?!conmon-)" + _HEX64 + r"(?:\.scope)?(?:/|$)"), "podman"),
-    (re.compile(r"/cri-containerd-" + _HEX64 + r"\.scope(?:/|$)"), "containerd"),
-    (re.compile(r"/crio-(?!conmon-)" + _HEX64 + r"(?:\.scope)?(?:/|$)"), "crio"),
-    (re.compile(r"/kubepods[^:]*/" + _HEX64 + r"(?:/|$)"), "kubernetes"),
-    (re.compile(r"/lxc\.payload\.([^/]+)"), "lxc"),
-    (re.compile(r"/lxc/([^/]+)"), "lxc"),
+_CONTAINER_SOURCES = (
+    (r"/docker-" + _HEX64 + r"\.scope(?:/|$)", "docker"),
+    (r"/docker/" + _HEX64 + r"(?:/|$)", "docker"),
+    (r"/libpod-(?!conmon-)" + _HEX64 + r"(?:\.scope)?(?:/|$)", "podman"),
+    (r"/cri-containerd-" + _HEX64 + r"\.scope(?:/|$)", "containerd"),
+    (r"/crio-(?!conmon-)" + _HEX64 + r"(?:\.scope)?(?:/|$)", "crio"),
+    (r"/kubepods[^:]*/" + _HEX64 + r"(?:/|$)", "kubernetes"),
+    (r"/lxc\.payload\.([^/]+)", "lxc"),
+    (r"/lxc/([^/]+)", "lxc"),
 )
+#: a literal every pattern above contains: a host process's path (most owners) matches none,
+#: and is answered without importing and compiling re
+_MARKERS = ("/docker", "/libpod-", "/cri-containerd-", "/crio-", "/kubepods", "/lxc")
+_compiled: list[tuple[re.Pattern[str], str]] = []
+
+
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    if not _compiled:
+        import re
+
+        _compiled.extend((re.compile(src), engine) for src, engine in _CONTAINER_SOURCES)
+    return _compiled
 
 
 def lines(text: str) -> list[tuple[str, str]]:
@@ -36,7 +50,9 @@ def lines(text: str) -> list[tuple[str, str]]:
 def container_of(text: str) -> tuple[str, str] | None:
     """(engine, id) of the container the process runs in, or None on the host."""
     for _, path in lines(text):
-        for pattern, engine in _CONTAINER_PATTERNS:
+        if not any(marker in path for marker in _MARKERS):
+            continue
+        for pattern, engine in _patterns():
             found = pattern.search(path)
             if found:
                 return engine, found.group(1)
@@ -67,7 +83,13 @@ def unit_of(text: str) -> tuple[str, bool] | None:
     if not units:
         return None
     name = parts[units[-1]]
-    if name == "init.scope" or re.fullmatch(r"user@\d+\.service", name):
+    if name == "init.scope" or _user_manager(name):
         return None
-    user = any(re.fullmatch(r"user@\d+\.service", p) for p in parts[: units[-1]])
+    user = any(_user_manager(p) for p in parts[: units[-1]])
     return name, user
+
+
+def _user_manager(name: str) -> bool:
+    """`user@\\d+\\.service` (a user's systemd), matched without re."""
+    digits = name[5:-8]
+    return name.startswith("user@") and name.endswith(".service") and digits.isdecimal()

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from portwho.context import ancestry, cgroup, project, supervisors
 from portwho.context.record import Container, Context, Parent, Project, Unit
 from portwho.model import Attempt, Outcome, Socket
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from portwho._run import Runner
     from portwho.context.engine import Listed
 

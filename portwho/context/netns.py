@@ -10,12 +10,13 @@ These sockets never change the host's verdict: the caller keeps them apart.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import os
-from collections.abc import Callable, Iterable
 
 from portwho.model import FAMILIES, Query, Socket
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 PROC = "/proc"
 NETNS_DIR = "/run/netns"  # where `ip netns add NAME` mounts them
@@ -103,6 +104,8 @@ def _dump_each(pids: list[int], query: Query) -> dict[int, list[Socket]]:
             finally:
                 os.close(fd)
             if entered:
+                import contextlib  # here: its import (collections, functools) is 1 ms
+
                 with contextlib.suppress(NetlinkUnavailable, OSError):
                     found[pid] = find_sockets(query)[0]
 
@@ -151,7 +154,7 @@ def inside(query: Query) -> tuple[list[Socket], dict[int, str]]:
     """The query's listeners (and bound UDP sockets) in every other namespace, with owner
     pid, and the namespace of each by socket inode. Connections are left out: they block
     nothing, and asking the kernel for them walks its whole connection table per namespace."""
-    query = dataclasses.replace(query, listening_only=True)
+    query = query.but(listening_only=True)
     groups = by_namespace()
     if not groups:
         return [], {}

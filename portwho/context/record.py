@@ -9,7 +9,9 @@ The JSON shapes (to_json) are part of schema 1.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Record:

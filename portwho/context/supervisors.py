@@ -6,10 +6,13 @@ the systemd unit from the cgroup, and the environment the supervisor gave its ch
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Callable, Mapping, Sequence
-
 from portwho.context.record import Parent, Unit
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    Finder = Callable[[Mapping[str, str]], tuple[Unit, "str | None"]]
 
 #: an ancestor that marks an interactive session: a .service above it is sshd's or getty's,
 #: not the program's (machines without logind leave session processes in ssh.service)
@@ -24,7 +27,7 @@ def _pm2(env: Mapping[str, str]) -> tuple[Unit, str | None]:
     name = env.get("name") or env.get("pm_id")
     if not name:
         return Unit(manager="pm2", name="?"), None
-    return Unit(manager="pm2", name=name), f"pm2 stop {shlex.quote(name)}"
+    return Unit(manager="pm2", name=name), f"pm2 stop {_quote(name)}"
 
 
 def _supervisord(env: Mapping[str, str]) -> tuple[Unit, str | None]:
@@ -33,7 +36,7 @@ def _supervisord(env: Mapping[str, str]) -> tuple[Unit, str | None]:
         return Unit(manager="supervisord", name="?"), None
     group = env.get("SUPERVISOR_GROUP_NAME") or name
     full = name if group == name else f"{group}:{name}"
-    return Unit(manager="supervisord", name=full), f"supervisorctl stop {shlex.quote(full)}"
+    return Unit(manager="supervisord", name=full), f"supervisorctl stop {_quote(full)}"
 
 
 def _tmux(env: Mapping[str, str]) -> tuple[Unit, str | None]:
@@ -41,7 +44,7 @@ def _tmux(env: Mapping[str, str]) -> tuple[Unit, str | None]:
     server = env.get("TMUX", "").split(",")[0]
     if not pane:
         return Unit(manager="tmux", name="?", restarts=False), None
-    where = f"-S {shlex.quote(server)} " if server else ""
+    where = f"-S {_quote(server)} " if server else ""
     return Unit(manager="tmux", name=f"pane {pane}", restarts=False), (
         f"tmux {where}kill-pane -t {pane}"
     )
@@ -52,11 +55,8 @@ def _screen(env: Mapping[str, str]) -> tuple[Unit, str | None]:
     if not session:
         return Unit(manager="screen", name="?", restarts=False), None
     return Unit(manager="screen", name=session, restarts=False), (
-        f"screen -S {shlex.quote(session)} -X quit"
+        f"screen -S {_quote(session)} -X quit"
     )
-
-
-Finder = Callable[[Mapping[str, str]], tuple[Unit, "str | None"]]
 
 
 def _kind(process: str | None) -> Finder | None:
@@ -92,4 +92,11 @@ def systemd(name: str, user: bool) -> tuple[Unit, str | None]:
     unit = Unit(manager="systemd", name=name, restarts=restarts)
     if name.startswith("session-") and name.endswith(".scope"):
         return unit, None
-    return unit, f"systemctl {'--user ' if user else ''}stop {shlex.quote(name)}"
+    return unit, f"systemctl {'--user ' if user else ''}stop {_quote(name)}"
+
+
+def _quote(word: str) -> str:
+    """shlex.quote, imported only when a supervisor is named (shlex brings re)."""
+    import shlex
+
+    return shlex.quote(word)

@@ -8,33 +8,75 @@ text. `services()` binary-searches the line offsets; a name lookup is a `bytes.f
 
 from __future__ import annotations
 
+import os
 import sys
-from dataclasses import dataclass
-from functools import cache, lru_cache
-from pathlib import Path
+
+from portwho.model.record import Record
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 PROTOCOLS = ("tcp", "udp")
+#: os.path, not pathlib: pathlib's import (with fnmatch, re and urllib) costs more than a lookup
+_HERE = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Service:
+class Service(Record):
+    __slots__ = ("description", "name", "port", "protocol")
+    FIELDS = ("name", "port", "protocol", "description")
     name: str  # "" for a Reserved registration
     port: int
     protocol: str
     description: str
 
+    def __init__(self, *, name: str, port: int, protocol: str, description: str) -> None:
+        _set(self, "name", name)
+        _set(self, "port", port)
+        _set(self, "protocol", protocol)
+        _set(self, "description", description)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Note:
+
+class Note(Record):
+    __slots__ = ("platforms", "text")
+    FIELDS = ("text", "platforms")
     text: str
-    platforms: tuple[str, ...] = ()  # sys.platform values; empty = every platform
+    platforms: tuple[str, ...]  # sys.platform values; empty = every platform
+
+    def __init__(self, *, text: str, platforms: tuple[str, ...] = ()) -> None:
+        _set(self, "text", text)
+        _set(self, "platforms", platforms)
+
+
+def once(read: Callable[[], T]) -> Callable[[], T]:
+    """`read()` on the first call, its value ever after (functools.cache without importing
+    functools, which brings collections: a lookup that shows no registry data loads neither).
+    `.loaded` holds the value once read."""
+    box: list[T] = []
+
+    def get() -> T:
+        if not box:
+            box.append(read())
+        return box[0]
+
+    get.loaded = box  # type: ignore[attr-defined]
+    return get
+
+
+def _path(filename: str) -> str:
+    return os.path.join(_HERE, filename)  # noqa: PTH118
 
 
 def _read(filename: str) -> str:
-    return Path(__file__).with_name(filename).read_text(encoding="utf-8")
+    with open(_path(filename), encoding="utf-8") as handle:
+        return handle.read()
 
 
-@cache
+@once
 def _iana_text() -> str:
     return _read("iana.tsv")
 
@@ -76,16 +118,29 @@ def services(port: int, protocol: str | None = None) -> list[Service]:
     return found
 
 
-@cache
+@once
 def _iana_lower() -> bytes:
     # bytes.lower() touches ASCII only, and is ~30x faster than str.lower() on this text
     # (whose descriptions hold a few non-ASCII letters); service names are ASCII (RFC 6335).
-    return Path(__file__).with_name("iana.tsv").read_bytes().lower()
+    with open(_path("iana.tsv"), "rb") as handle:
+        return handle.read().lower()
 
 
-@lru_cache(maxsize=1024)  # a parser maps the same few printed names on every line
+_BY_NAME: dict[str, tuple[tuple[int, str], ...]] = {}
+_BY_NAME_MAX = 1024  # a parser maps the same few printed names on every line
+
+
 def _iana_ports(key: str) -> tuple[tuple[int, str], ...]:
     """IANA registrations of a lower-case name: ((port, protocol), ...) sorted."""
+    found = _BY_NAME.get(key)
+    if found is None:
+        if len(_BY_NAME) >= _BY_NAME_MAX:
+            _BY_NAME.clear()
+        found = _BY_NAME[key] = _search_name(key)
+    return found
+
+
+def _search_name(key: str) -> tuple[tuple[int, str], ...]:
     if not key or not key.isascii() or "\t" in key or "\n" in key:
         return ()
     text, found = _iana_lower(), []
@@ -98,7 +153,7 @@ def _iana_ports(key: str) -> tuple[tuple[int, str], ...]:
     return tuple(sorted(found))
 
 
-@cache
+@once
 def _aliases() -> dict[str, list[tuple[int, str]]]:
     aliases: dict[str, list[tuple[int, str]]] = {}
     for alias, port, protocols in _data_lines(_read("aliases.tsv")):
@@ -148,7 +203,7 @@ def port_for_service(name: str, protocol: str) -> int | None:
     return same[0] if same else (system[0][0] if system else None)
 
 
-@cache
+@once
 def _notes() -> list[tuple[int, int, Note]]:
     table: list[tuple[int, int, Note]] = []
     for ports, platforms, text in _data_lines(_read("notes.tsv")):

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: a Tab press imports no typing at run time
+if TYPE_CHECKING:
+    from pathlib import Path
 
 VERSION = "v1"
 CACHE_NAME = "prompt-v1.tsv"
@@ -61,13 +64,25 @@ class Cache:
         return self.age() < max(60, TRUST_TTLS * self.ttl)
 
 
-def cache_dir() -> Path:
+# The readers (a Tab press, a prompt) use plain strings: pathlib's import (fnmatch, re,
+# urllib) costs more than their whole answer; the writer (refresh) gets Paths.
+
+
+def cache_location() -> str:
+    """The cache directory. The snippets pass it in PORTWHO_CACHE_DIR (init knows it): the
+    platformdirs import that finds it otherwise costs several times a Tab press."""
     override = os.environ.get("PORTWHO_CACHE_DIR")
     if override:
-        return Path(override)
+        return override
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("portwho", appauthor=False))
+    return user_cache_dir("portwho", appauthor=False)
+
+
+def cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(cache_location())
 
 
 def cache_path() -> Path:
@@ -75,6 +90,8 @@ def cache_path() -> Path:
 
 
 def config_path() -> Path:
+    from pathlib import Path
+
     override = os.environ.get("PORTWHO_CONFIG")
     if override:
         return Path(override)
@@ -101,7 +118,7 @@ def parse_cache(text: str) -> Cache | None:
     )  # fmt: skip
 
 
-def read_cache(path: Path | None = None, *, head_only: bool = False) -> Cache | None:
+def read_cache(path: Path | str | None = None, *, head_only: bool = False) -> Cache | None:
     """The cache, or None. `head_only` reads the first line alone (all a prompt needs; the
     port list may hold thousands of lines on a busy server).
 
@@ -111,7 +128,8 @@ def read_cache(path: Path | None = None, *, head_only: bool = False) -> Cache | 
     import stat
 
     try:
-        fd = os.open(path or cache_path(), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        where = path or os.path.join(cache_location(), CACHE_NAME)  # noqa: PTH118 - see above
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
@@ -138,14 +156,14 @@ def writable_dir(folder: Path) -> bool:
 # --- writing: one refresher at a time, atomic replace ---------------------------------------
 
 
-def lock_held(lock: Path) -> bool:
+def lock_held(lock: Path | str) -> bool:
     try:
-        return time.time() - lock.stat().st_mtime < LOCK_STALE_S
+        return time.time() - os.stat(lock).st_mtime < LOCK_STALE_S  # noqa: PTH116
     except OSError:
         return False
 
 
-def take_lock(lock: Path) -> bool:
+def take_lock(lock: Path | str) -> bool:
     """Create the lock file or report that a refresh is already running (a stale lock, left by
     a killed refresher, is taken over after LOCK_STALE_S). A folder that refuses the lock
     raises OSError: that is not "busy", and the caller must not try again at once."""
@@ -154,9 +172,9 @@ def take_lock(lock: Path) -> bool:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             try:
-                if time.time() - lock.stat().st_mtime < LOCK_STALE_S:
+                if time.time() - os.stat(lock).st_mtime < LOCK_STALE_S:  # noqa: PTH116
                     return False
-                lock.unlink()
+                os.unlink(lock)  # noqa: PTH108
             except OSError:
                 return False
             continue
@@ -166,11 +184,21 @@ def take_lock(lock: Path) -> bool:
     return False
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path | str, text: str) -> None:
     """Write beside the target and rename over it: a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")  # noqa: PTH118
     try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(path)
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)  # noqa: PTH105
     finally:
-        tmp.unlink(missing_ok=True)
+        remove(tmp)
+
+
+def remove(path: Path | str) -> None:
+    """Delete `path` when it is there (contextlib.suppress, without importing contextlib)."""
+    try:
+        os.unlink(path)  # noqa: PTH108
+    except FileNotFoundError:
+        return

@@ -14,12 +14,15 @@ Candidates go out one a line in the form each snippet reads: `value<TAB>help` (b
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
 
 from portwho import spec
 
-Candidates = list[tuple[str, str]]
-BusyPorts = Callable[[], Sequence[tuple[int, str]]]
+TYPE_CHECKING = False  # not typing's: a Tab press imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    Candidates = list[tuple[str, str]]
+    BusyPorts = Callable[[], Sequence[tuple[int, str]]]
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 #: values offered after an option whose values come from a table elsewhere in portwho
 SIGNALS = ("TERM", "INT", "HUP", "KILL", "QUIT", "USR1", "USR2")
@@ -28,7 +31,14 @@ SIGNALS = ("TERM", "INT", "HUP", "KILL", "QUIT", "USR1", "USR2")
 SCREENFUL = 40
 
 
+#: what makes shlex.split differ from splitting at blanks (shlex's own whitespace)
+_QUOTING = frozenset("\"'\\")
+
+
 def split_words(text: str) -> list[str] | None:
+    if _QUOTING.isdisjoint(text):  # most Tab presses: shlex's answer, without importing re
+        blank = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        return [w for w in blank.split(" ") if w]
     import shlex
 
     try:

@@ -4,13 +4,19 @@ the background; the fast read side lives in portwho.shell.cache."""
 
 from __future__ import annotations
 
-import configparser
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
+from portwho.model.record import Record
 from portwho.shell.cache import VERSION, config_path
+
+# Not typing's TYPE_CHECKING, no dataclasses, configparser only when a config file exists: the
+# refresher runs behind every stale prompt, and those imports were a third of its time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+
+_set = object.__setattr__
 
 COLORS = {
     "black": "30", "red": "31", "green": "32", "yellow": "33",
@@ -20,29 +26,70 @@ COLORS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PromptConfig:
+_NONE: frozenset[int] = frozenset()
+
+
+class PromptConfig(Record):
     """What the widget shows. Defaults: the current user's TCP listeners, three at most."""
 
-    enabled: bool = True
-    ttl: int = 5
-    max_shown: int = 3
-    symbol: str = "⚡"
-    color: str = "33"  # an SGR code, or "-" for none
-    all_users: bool = False
-    watch: frozenset[int] = frozenset()  # when set: show only these, when busy
-    include: frozenset[int] = frozenset()  # shown whoever owns them
-    exclude: frozenset[int] = frozenset()
+    __slots__ = (
+        "all_users", "color", "enabled", "exclude", "include", "max_shown", "symbol", "ttl",
+        "watch",
+    )  # fmt: skip
+    FIELDS = (
+        "enabled", "ttl", "max_shown", "symbol", "color", "all_users", "watch", "include",
+        "exclude",
+    )  # fmt: skip
+    enabled: bool
+    ttl: int
+    max_shown: int
+    symbol: str
+    color: str  # an SGR code, or "-" for none
+    all_users: bool
+    watch: frozenset[int]  # when set: show only these, when busy
+    include: frozenset[int]  # shown whoever owns them
+    exclude: frozenset[int]
+
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        ttl: int = 5,
+        max_shown: int = 3,
+        symbol: str = "⚡",
+        color: str = "33",
+        all_users: bool = False,
+        watch: frozenset[int] = _NONE,
+        include: frozenset[int] = _NONE,
+        exclude: frozenset[int] = _NONE,
+    ) -> None:
+        values = (enabled, ttl, max_shown, symbol, color, all_users, watch, include, exclude)
+        for name, value in zip(self.FIELDS, values, strict=True):
+            _set(self, name, value)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Busy:
+class Busy(Record):
     """One listening port as the refresher saw it."""
 
+    __slots__ = ("port", "process", "protocol", "user")
+    FIELDS = ("port", "process", "user", "protocol")
     port: int
-    process: str | None = None
-    user: str | None = None
-    protocol: str = "tcp"
+    process: str | None
+    user: str | None
+    protocol: str
+
+    def __init__(
+        self,
+        *,
+        port: int,
+        process: str | None = None,
+        user: str | None = None,
+        protocol: str = "tcp",
+    ) -> None:
+        _set(self, "port", port)
+        _set(self, "process", process)
+        _set(self, "user", user)
+        _set(self, "protocol", protocol)
 
 
 def port_set(text: str) -> frozenset[int]:
@@ -79,14 +126,18 @@ def _number(text: str, default: int, low: int) -> int:
 def settings(env: Mapping[str, str], path: Path | None = None) -> dict[str, str]:
     """The [prompt] section of the config file, then PORTWHO_PROMPT_<KEY> variables on top."""
     values: dict[str, str] = {}
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path or config_path(), encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        pass  # a broken config file shows the defaults, never an error in the prompt
-    else:
-        if parser.has_section("prompt"):
-            values.update(parser.items("prompt"))
+    where = path or config_path()
+    if os.path.exists(where):  # noqa: PTH110 - read() skips a missing file; so does this
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(where, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            pass  # a broken config file shows the defaults, never an error in the prompt
+        else:
+            if parser.has_section("prompt"):
+                values.update(parser.items("prompt"))
     keys = ("ttl", "max", "symbol", "color", "all", "watch", "include", "exclude")
     values.update(
         {

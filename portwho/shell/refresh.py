@@ -4,14 +4,19 @@ by one refresher at a time. Runs in the background (started by a stale prompt) o
 
 from __future__ import annotations
 
-import getpass
+import os
 import time
-from pathlib import Path
 
 from portwho.errors import CacheUnwritable
 from portwho.shell import cache as promptcache
 from portwho.shell import config as promptconfig
 from portwho.shell.config import Busy
+
+# os.path, not pathlib, and getpass's rule written out: this runs behind every stale prompt,
+# and those imports (re, fnmatch, urllib, termios) cost more than its lookup at rest.
+TYPE_CHECKING = False  # not typing's, for the same reason
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def collect() -> list[Busy]:
@@ -27,39 +32,46 @@ def collect() -> list[Busy]:
 
 
 def current_user() -> str | None:
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # getpass.getuser()'s order
+        user = os.environ.get(name)
+        if user:
+            return user
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers)
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no name for this uid (containers), no pwd
         return None
 
 
-def refresh(path: Path | None = None) -> bool:
+def refresh(path: Path | str | None = None) -> bool:
     """Rewrite the cache; False when another refresh holds the lock (nothing to do then).
     Raises CacheUnwritable when the folder cannot be created or written."""
-    path = path or promptcache.cache_path()
-    lock = path.with_name(promptcache.LOCK_NAME)
+    where = str(path or os.path.join(promptcache.cache_location(), promptcache.CACHE_NAME))  # noqa: PTH118
+    folder = os.path.dirname(where)  # noqa: PTH120
+    lock = os.path.join(folder, promptcache.LOCK_NAME)  # noqa: PTH118
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)  # noqa: PTH103
         if not promptcache.take_lock(lock):
             return False
     except OSError as exc:
-        raise unwritable(path, exc) from None
+        raise unwritable(folder, exc) from None
     try:
         config = promptconfig.load_config()
         busy = collect()
         text = promptconfig.render_cache(int(time.time()), config, busy, current_user())
-        promptcache.write_atomic(path, text)
+        promptcache.write_atomic(where, text)
     except OSError as exc:
-        raise unwritable(path, exc) from None
+        raise unwritable(folder, exc) from None
     finally:
-        lock.unlink(missing_ok=True)
+        promptcache.remove(lock)
     return True
 
 
-def unwritable(path: Path, exc: OSError) -> CacheUnwritable:
+def unwritable(folder: str, exc: OSError) -> CacheUnwritable:
     why = exc.strerror or str(exc)
     return CacheUnwritable(
-        f"cannot write the prompt cache in {path.parent}: {why}; "
+        f"cannot write the prompt cache in {folder}: {why}; "
         "fix its owner or set PORTWHO_CACHE_DIR to a folder of yours"
     )
 

@@ -24,6 +24,9 @@ SHELLS: dict[str, tuple[str, str]] = {
 }
 EXE = "::PORTWHO::"
 CACHE = "::CACHE::"
+#: the config file the refresher reads, resolved once here: finding it again (platformdirs)
+#: would cost the background refresh a third of its time
+CONFIG = "::CONFIG::"
 SECTIONS = ("prompt", "completion")
 #: PowerShell also ends single-quoted strings at the typographic quotes
 _PS_QUOTES = re.compile("['\u2018\u2019\u201a\u201b]")
@@ -78,6 +81,7 @@ def script(
     *,
     words: list[str],
     cache: str,
+    config: str | None = None,
     prompt: bool = True,
     completion: bool = True,
 ) -> str:
@@ -87,7 +91,11 @@ def script(
     off = {name for name, on in (("prompt", prompt), ("completion", completion)) if not on}
     text = strip_sections(text, off)
     text = text.replace(EXE, " ".join(quote(w, style) for w in words))
-    return text.replace(CACHE, quote(cache, style))
+    if config is None:
+        from portwho.shell import cache as promptcache
+
+        config = str(promptcache.config_path())
+    return text.replace(CACHE, quote(cache, style)).replace(CONFIG, quote(config, style))
 
 
 def main(args: list[str]) -> int | None:
@@ -102,6 +110,7 @@ def main(args: list[str]) -> int | None:
         args[0],
         words=command_words(),
         cache=str(promptcache.cache_path()),
+        config=str(promptcache.config_path()),
         prompt="--no-prompt" not in args,
         completion="--no-completion" not in args,
     )

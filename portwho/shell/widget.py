@@ -5,9 +5,12 @@ prompt of starship and tmux users, so it never imports Typer, rich or psutil on 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
 
 from portwho.spec import PROMPT_FORMATS
+
+TYPE_CHECKING = False  # not typing's: the prompt imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 
 def parse_args(args: Sequence[str]) -> tuple[str, bool] | None:

@@ -9,7 +9,10 @@ A field this user may not read stays None; a process that is gone gives {}.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 PROC = "/proc"
 _COMM_MAX = 15  # the kernel cuts /proc/PID/comm to 15 bytes
@@ -51,23 +54,35 @@ def _uid(status: str) -> int | None:
     return None
 
 
+_users: dict[int, str] = {}  # uid -> name: a listing describes hundreds of one user's processes
+
+
 def user(uid: int | None) -> str | None:
     if uid is None:
         return None
-    import pwd
+    if uid not in _users:
+        import pwd
 
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
+        try:
+            _users[uid] = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            _users[uid] = str(uid)
+    return _users[uid]
+
+
+_boot: list[float] = []  # read once a run: a listing describes hundreds of processes
 
 
 def _boot_time() -> float:
-    with open(f"{PROC}/stat", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("btime"):
-                return float(line.split()[1])
-    raise OSError("no btime in /proc/stat")
+    if not _boot:
+        with open(f"{PROC}/stat", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"btime"):
+                    _boot.append(float(line.split()[1]))
+                    break
+            else:
+                raise OSError("no btime in /proc/stat")
+    return _boot[0]
 
 
 def started(stat: str) -> float:

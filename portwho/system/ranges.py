@@ -3,9 +3,7 @@ excluded port ranges that nobody can bind. The one reader of both."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -29,12 +27,14 @@ def ephemeral_range(platform: str, runner: Runner | None = None) -> tuple[int, i
     """This machine's ephemeral (outgoing) port range, or None when it cannot be read."""
     if platform == "linux":
         try:
-            with open(LINUX_RANGE_FILE, encoding="ascii") as fh:
+            with open(LINUX_RANGE_FILE, encoding="utf-8") as fh:  # digits; utf-8 is loaded
                 return parse_linux_range(fh.read())
         except (OSError, ValueError):
             return None
     if platform not in _READERS:
         return None
+    import importlib
+
     from portwho._run import run
     from portwho.errors import BackendFailed, BackendUnavailable
 
@@ -50,6 +50,8 @@ def excluded_ranges(platform: str, runner: Runner | None = None) -> list[Span]:
     """Windows excluded port ranges (netsh), or [] elsewhere or when they cannot be read."""
     if platform != "win32":
         return []
+    import importlib
+
     from portwho._run import run
     from portwho.errors import BackendFailed, BackendUnavailable
 

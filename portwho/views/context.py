@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from portwho.model import Verdict
 
-from portwho.model import LookupResult, PortReport, Verdict
-
+TYPE_CHECKING = False  # not typing's: `portwho PORT` imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
     from portwho.context.record import Context
-    from portwho.model import Socket
+    from portwho.model import LookupResult, PortReport, Socket
 
 Segment = tuple[str, str]
 Line = list[Segment]

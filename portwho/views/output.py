@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from typing import IO, Any, Literal
 
 from portwho.errors import UsageError
-from portwho.views.text import Line, plain_table
+from portwho.views.text import plain_table
+
+TYPE_CHECKING = False  # not typing's: `portwho PORT` imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import IO, Any, Literal
+
+    from portwho.views.text import Line
 
 COLOR_MODES = ("auto", "always", "never")
 _mode = "auto"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 
-from portwho.facts import PortFacts
-from portwho.model import PortReport, Reason, Socket
-from portwho.system import native, netsh
+from portwho.model import Reason
+
+TYPE_CHECKING = False  # not typing's: `portwho PORT` imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import ModuleType
+
+    from portwho.facts import PortFacts
+    from portwho.model import PortReport, Socket
 
 
 def endpoint(address: str, port: int | None) -> str:
@@ -55,10 +60,29 @@ def started_at(started: float | None) -> str | None:
 
 def command_text(cmdline: Sequence[str]) -> str:
     """A command line as a shell would show it, on one line (control characters escaped)."""
-    import shlex
-
-    text = shlex.join(cmdline) if any(a == "" or " " in a for a in cmdline) else " ".join(cmdline)
+    blank = any(a == "" or " " in a for a in cmdline)
+    text = " ".join(map(quote, cmdline)) if blank else " ".join(cmdline)
     return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+#: what shlex.quote leaves bare (`[\w@%+=:,./-]` with re.ASCII)
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def quote(arg: str) -> str:
+    """shlex.quote without importing shlex (it brings re); a test holds the two equal."""
+    if not arg:
+        return "''"
+    if _SAFE.issuperset(arg):
+        return arg
+    return "'" + arg.replace("'", "'\"'\"'") + "'"
+
+
+def _native() -> ModuleType:
+    """portwho.system.native, imported only for the verdicts that need advice."""
+    from portwho.system import native
+
+    return native
 
 
 def range_words(f: PortFacts) -> str:
@@ -86,12 +110,14 @@ def _closing(report: PortReport, platform: str, host: str | None) -> str:
 def _excluded(report: PortReport, platform: str, host: str | None) -> str | None:
     if len(report.detail) != 2:
         return None
+    from portwho.system import netsh  # only here: it imports re and _run
+
     return netsh.reserved_hint(report.port, [(report.detail[0], report.detail[1])])
 
 
 _HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
     Reason.OWNER_NEEDS_PRIVILEGE: lambda r, plat, host: _reveal(r.port, plat, host),
-    Reason.OWNER_OUT_OF_REACH: lambda r, plat, host: native.reveal_hint(
+    Reason.OWNER_OUT_OF_REACH: lambda r, plat, host: _native().reveal_hint(
         r.port, plat, privileged=True
     ),
     Reason.OWNER_NOT_IN_INPUT: lambda r, plat, host: (
@@ -99,7 +125,7 @@ _HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
         " option (ss -tulpn, netstat -tulpn, lsof -nP -i, netstat -ano on Windows)"
     ),
     Reason.ONLY_OWN_SOCKETS: lambda r, plat, host: (
-        "only this user's sockets could be seen; " + native.reveal_hint(r.port, plat)
+        "only this user's sockets could be seen; " + _native().reveal_hint(r.port, plat)
     ),
     Reason.CLOSING_ONLY: _closing,
     Reason.EXCLUDED_RANGE: _excluded,
@@ -111,7 +137,9 @@ _HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
 
 
 def _reveal(port: int, platform: str, host: str | None) -> str:
-    return native.reveal_hint(port, platform) if host is None else remote_hint(host, port, platform)
+    if host is None:
+        return str(_native().reveal_hint(port, platform))
+    return remote_hint(host, port, platform)
 
 
 def remote_hint(host: str, port: int, platform: str) -> str:

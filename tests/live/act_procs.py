@@ -119,11 +119,7 @@ def wait_until(check: object, timeout: float = 5.0) -> bool:
 
 def ipv4_tcp_lookup(query: Query, *, enrich: bool = False) -> LookupResult:
     """core.lookup narrowed to IPv4 TCP: what a `reserved_port` keeps to this test."""
-    import dataclasses
-
     from portwho import core
 
-    narrowed = dataclasses.replace(
-        query, protocols=frozenset({"tcp"}), families=frozenset({"ipv4"})
-    )
+    narrowed = query.but(protocols=frozenset({"tcp"}), families=frozenset({"ipv4"}))
     return core.lookup(narrowed, enrich=enrich)

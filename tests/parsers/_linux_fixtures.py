@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ def load(tool: str, name: str) -> tuple[str, dict[str, Any]]:
 
 
 def as_dicts(sockets: list[Socket]) -> list[dict[str, Any]]:
-    return [asdict(s) for s in sockets]
+    return [s.as_dict() for s in sockets]
 
 
 def sample(name: str) -> str:

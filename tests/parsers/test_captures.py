@@ -6,7 +6,6 @@ scripts/capture_parser_fixtures.py; the others were modelled line by line on pub
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ def test_capture_reads_back_exactly(path: Path) -> None:
     expected = json.loads(path.with_suffix(".json").read_text())
     name, parsed = formats.parse(path.read_text(encoding="utf-8"), None)
     assert name == expected["tool"]
-    assert [asdict(s) for s in parsed] == expected["sockets"]
+    assert [s.as_dict() for s in parsed] == expected["sockets"]
     assert (parsed.skipped, parsed.first_skipped) == (
         expected["skipped"],
         expected["first_skipped"],

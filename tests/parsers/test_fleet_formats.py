@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ CASES = [
 
 
 def as_json(text: str, tool: str) -> list[dict[str, Any]]:
-    out = [asdict(s) for s in formats.parse(text, tool)[1]]
+    out = [s.as_dict() for s in formats.parse(text, tool)[1]]
     for row in out:
         row["cmdline"] = list(row["cmdline"]) if row["cmdline"] is not None else None
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lsof"
 
 
 def _dump(sock: Socket) -> dict[str, object]:
-    fields = dataclasses.asdict(sock)
+    fields = sock.as_dict()
     return {k: v for k, v in fields.items() if v is not None and k != "source"}
 
 

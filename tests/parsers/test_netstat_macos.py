@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ LAYOUTS = sorted(FIXTURES.glob("*__netstat_-anvW_*.txt"))
 
 
 def _dump(sock: Socket) -> dict[str, object]:
-    fields = dataclasses.asdict(sock)
+    fields = sock.as_dict()
     return {k: v for k, v in fields.items() if v is not None and k != "source"}
 
 

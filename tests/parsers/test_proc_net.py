@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ def _sample(name: str) -> str:
 @pytest.mark.parametrize("txt", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
 def test_own_captures_match_ss(txt: Path) -> None:
     expected = json.loads(txt.with_suffix(".json").read_text())["sockets"]
-    got = [{k: asdict(s)[k] for k in FIELDS} for s in proc_net.parse(txt.read_text())]
+    got = [{k: s.as_dict()[k] for k in FIELDS} for s in proc_net.parse(txt.read_text())]
     key = lambda d: json.dumps(d, sort_keys=True)  # noqa: E731
     assert sorted(got, key=key) == sorted(expected, key=key)
 

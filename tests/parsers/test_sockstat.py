@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ def test_the_fixture_parses_to_its_oracle_and_is_detected() -> None:
     text = STEM.with_suffix(".txt").read_text()
     assert formats.detect(text) == "sockstat"
     expected = json.loads(STEM.with_suffix(".json").read_text())
-    assert [asdict(s) for s in sockstat.parse(text)] == expected
+    assert [s.as_dict() for s in sockstat.parse(text)] == expected
 
 
 def test_wide_columns_fat_pids_and_unknown_owners() -> None:

@@ -24,8 +24,7 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 def _sockets(socks: list[Socket]) -> list[dict[str, Any]]:
     return [
-        {k: v for k, v in dataclasses.asdict(s).items() if v is not None and k != "source"}
-        for s in socks
+        {k: v for k, v in s.as_dict().items() if v is not None and k != "source"} for s in socks
     ]
 
 

@@ -194,3 +194,35 @@ def test_tmux_snippet_sourced_twice_adds_one_segment(tmp_path: Path, env: dict[s
         subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, check=False)
     assert right.count("prompt --format tmux") == 1
     assert interval == "7"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_refresher_gets_the_paths_init_resolved(
+    shell: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The snippet hands `prompt --refresh` the cache directory it reads and the config
+    file init found, so neither looks them up again (platformdirs' import); a PORTWHO_CONFIG
+    set later in the shell still wins."""
+    need(shell)
+    seen = tmp_path / "seen"
+    fake = tmp_path / "portwho"
+    fake.write_text(f'#!/bin/sh\necho "$PORTWHO_CACHE_DIR|$PORTWHO_CONFIG|$1" >> {seen}\n')
+    fake.chmod(0o755)
+    text = shellinit.script(
+        shell, words=[str(fake)], cache=str(tmp_path / "c" / "prompt-v1.tsv"), config="/cfg.ini"
+    )
+    script = tmp_path / f"s.{shell}"
+    script.write_text(text)
+    spawn = {"bash": "__portwho_spawn 100 5", "zsh": "__portwho_spawn 100 5",
+             "fish": "__portwho_spawn"}[shell]  # fmt: skip
+    argv = {
+        "bash": ["bash", "--noprofile", "--norc", "-i", "-c"],
+        "zsh": ["zsh", "-f", "-i", "-c"],
+        "fish": ["fish", "--no-config", "-i", "-c"],
+    }[shell]
+    bare = {k: v for k, v in env.items() if k != "PORTWHO_CONFIG"}
+    run([*argv, f"source {script}; {spawn}; sleep 1"], bare)
+    assert seen.read_text().splitlines() == [f"{tmp_path / 'c'}|/cfg.ini|prompt"]
+    seen.unlink()
+    run([*argv, f"source {script}; export PORTWHO_CONFIG=/mine.ini; {spawn}; sleep 1"], bare)
+    assert seen.read_text().splitlines() == [f"{tmp_path / 'c'}|/mine.ini|prompt"]

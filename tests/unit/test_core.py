@@ -140,10 +140,10 @@ def test_a_view_of_only_our_own_sockets_never_says_free() -> None:
 
 
 def test_but_is_replace() -> None:
-    import dataclasses
-
     base = sock(None)
-    assert base.but(pid=3, process="x") == dataclasses.replace(base, pid=3, process="x")
+    changed = base.but(pid=3, process="x")
+    assert changed == Socket(**(base.as_dict() | {"pid": 3, "process": "x"}))
+    assert base.pid is None  # the original is untouched
     with pytest.raises(TypeError, match="no field"):
         base.but(nonsense=1)
 

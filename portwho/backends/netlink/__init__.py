@@ -11,9 +11,6 @@ Kept import-light on purpose (no psutil, no ipaddress): it runs from prompts and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from portwho.backends.base import Answer, port_runs
 from portwho.backends.netlink import diag as netlink_diag
@@ -22,7 +19,10 @@ from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
 from portwho.system.host import is_root
 
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from portwho._run import Runner
 
 _SHORT = {"ipv4": "4", "ipv6": "6"}
@@ -44,13 +44,15 @@ def _from_proc(protocol: Protocol, family: Family, query: Query) -> list[Socket]
     return [s.but(source="netlink") for s in table if query.wants(s)]
 
 
-@dataclass(frozen=True, slots=True)
 class _Dump:
     """How to ask the kernel for one query's sockets."""
 
-    mask_listening: bool
-    bytecode: bytes | None
-    sport: int  # the one queried port, which the kernel checks before the bytecode; 0: several
+    __slots__ = ("bytecode", "mask_listening", "sport")
+
+    def __init__(self, mask_listening: bool, bytecode: bytes | None, sport: int) -> None:
+        self.mask_listening = mask_listening
+        self.bytecode = bytecode
+        self.sport = sport  # the one queried port, checked before the bytecode; 0: several
 
     def run(self, protocol: Protocol, family: Family | None) -> list[Socket]:
         mask = state_mask(protocol, self.mask_listening)
@@ -124,12 +126,14 @@ def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
     return result, owners
 
 
-@dataclass(frozen=True, slots=True)
 class NetlinkBackend:
     """`use_netlink=False` forces the /proc/net/* tables (tests; kernels without sock_diag)."""
 
-    name: str = "netlink"
-    use_netlink: bool = True
+    __slots__ = ("name", "use_netlink")
+
+    def __init__(self, name: str = "netlink", use_netlink: bool = True) -> None:
+        self.name = name
+        self.use_netlink = use_netlink
 
     def collect(self, query: Query, runner: Runner | None = None) -> Answer:
         if not os.path.isdir(f"{PROC}/self/fd"):  # noqa: PTH112

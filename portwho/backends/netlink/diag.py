@@ -2,17 +2,22 @@
 
 One SOCK_DIAG_BY_FAMILY dump per (protocol, family), with an INET_DIAG_REQ_BYTECODE filter on
 the source port, so the kernel sends only the sockets on the queried ports: a free port costs
-one round trip however many sockets the machine holds. Pure socket + struct; no ctypes.
+one round trip however many sockets the machine holds. Pure _socket + struct; no ctypes.
 """
 
 from __future__ import annotations
 
+# _socket, the C module under `socket`: socket.py imports selectors, enum and collections
+# (3 ms, a fifth of a whole lookup) for conveniences this module does not use.
+import _socket as socket
 import os
-import socket
 import struct
-from collections.abc import Iterable, Iterator
 
 from portwho.model import Family, Protocol, Socket
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -39,11 +44,6 @@ _REQ_COMPAT = struct.Struct("=BBBB")
 _REQ_COMPAT_TAIL = struct.Struct("=II")
 _RTATTR = struct.Struct("=HH")
 _OP = struct.Struct("=BBH")
-# inet_diag_msg: family, state, timer, retrans, sport/dport (big-endian), src, dst, if, cookie,
-# expires, rqueue, wqueue, uid, inode.
-_MSG = struct.Struct("=BBBB")
-_MSG_PORTS = struct.Struct(">HH")
-_MSG_TAIL = struct.Struct("=IIIII")
 _FAMILY = {"ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 _PROTO = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
 
@@ -123,14 +123,23 @@ def request(
     return header + body
 
 
+# inet_diag_msg: family, state, timer, retrans, sport/dport (big-endian), src, dst, if, cookie,
+# expires, rqueue, wqueue, uid, inode. One unpack for all of it (the ports, big-endian inside a
+# native struct, come out as bytes): a listing decodes tens of thousands of these.
+_WHOLE = struct.Struct("=BB2x2s2s16s16s24xII")
+
+
 def _decode(protocol: Protocol, data: memoryview, at: int) -> Socket:
-    number, state, _, _ = _MSG.unpack_from(data, at)
-    family: Family = "ipv6" if number == socket.AF_INET6 else "ipv4"
-    sport, dport = _MSG_PORTS.unpack_from(data, at + 4)
-    width = 4 if family == "ipv4" else 16
-    local = ntop(family, bytes(data[at + 8 : at + 8 + width]))
-    remote = ntop(family, bytes(data[at + 24 : at + 24 + width]))
-    _, _, _, uid, inode = _MSG_TAIL.unpack_from(data, at + 52)
+    number, state, sport_b, dport_b, src, dst, uid, inode = _WHOLE.unpack_from(data, at)
+    sport, dport = int.from_bytes(sport_b, "big"), int.from_bytes(dport_b, "big")
+    family: Family
+    if number == socket.AF_INET6:
+        family = "ipv6"
+        local, remote = ntop(family, src), ntop(family, dst)
+    else:
+        family = "ipv4"
+        local = socket.inet_ntop(socket.AF_INET, src[:4])
+        remote = socket.inet_ntop(socket.AF_INET, dst[:4])
     tcp_state = KERNEL_STATES.get(state, str(state)) if protocol == "tcp" else None
     return Socket(
         protocol=protocol,
@@ -182,9 +191,10 @@ def dump(
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     except OSError as exc:
         raise NetlinkUnavailable(f"no NETLINK_SOCK_DIAG socket: {exc.strerror}") from exc
-    with sock:
-        try:
-            sock.sendto(request(protocol, family, states, bytecode, sport), (0, 0))
-            return [_decode(protocol, data, at) for _, data, at in _messages(sock)]
-        except OSError as exc:
-            raise NetlinkUnavailable(f"sock_diag dump failed: {exc.strerror}") from exc
+    try:
+        sock.sendto(request(protocol, family, states, bytecode, sport), (0, 0))
+        return [_decode(protocol, data, at) for _, data, at in _messages(sock)]
+    except OSError as exc:
+        raise NetlinkUnavailable(f"sock_diag dump failed: {exc.strerror}") from exc
+    finally:
+        sock.close()
