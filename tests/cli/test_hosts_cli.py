@@ -3,6 +3,7 @@ ssh runs, and a fake ssh (PORTWHO_SSH_COMMAND) plays a host that prints garbage 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -130,8 +131,13 @@ def test_ctrl_c_stops_every_ssh_at_once(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     try:
         _, err = proc.communicate(timeout=10)
+        stragglers = leftover(f"sleep {marker}")
     finally:
         proc.kill()
+        # a failed run must not leave its fake ssh sessions behind for the next tests
+        for line in leftover(f"sleep {marker}") + leftover(fake):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
     assert proc.returncode == 130 and time.monotonic() - start < 3
     assert "Traceback" not in err
-    assert leftover(f"sleep {marker}") == []
+    assert stragglers == []
