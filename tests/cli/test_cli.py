@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from portwho.cli.app import main
+from tests.cli.helpers import run
 
 SOCKET_FIELDS = {
     "protocol",
@@ -22,14 +22,6 @@ SOCKET_FIELDS = {
     "cmdline",
     "source",
 }
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.mark.parametrize(

@@ -8,20 +8,12 @@ import json
 
 import pytest
 
-from portwho.cli.app import main
+from tests.cli.helpers import run
 from tests.fakes import FIXTURES
 
 MIXED = FIXTURES / "ss" / "ubuntu22-iproute2-5.15__ss_-a_mixed_netids.txt"
 CUT = FIXTURES / "netstat-macos" / "macos10.14-mojave__netstat_-A.txt"
 ROUTES = FIXTURES / "not-sockets" / "debian-12-net-tools-2.10__netstat_-rn.txt"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_skipped_rows_are_one_stderr_line(capsys: pytest.CaptureFixture[str]) -> None:

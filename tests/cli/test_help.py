@@ -11,14 +11,7 @@ import pytest
 
 from portwho import spec
 from portwho.cli import helptext
-from portwho.cli.app import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    out, err = capsys.readouterr()
-    return int(caught.value.code or 0), out, err
+from tests.cli.helpers import run
 
 
 @pytest.mark.parametrize(

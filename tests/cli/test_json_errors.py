@@ -9,15 +9,7 @@ import json
 
 import pytest
 
-from portwho.cli.app import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out, err
+from tests.cli.helpers import run
 
 
 @pytest.mark.parametrize(
