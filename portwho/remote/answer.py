@@ -40,7 +40,9 @@ def from_portwho(text: str, ms: float) -> Parts:
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise ParseError("the host's portwho speaks another JSON schema")
     try:
-        socks = tuple(socket_of(item) for item in doc["sockets"])
+        # sockets in the host's other network namespaces (its containers; in the test lab,
+        # the namespace the lab runs in) are listed with their "netns": not the host's own
+        socks = tuple(socket_of(item) for item in doc["sockets"] if not _elsewhere(item))
         reports = tuple(report_of(item) for item in doc["ports"])
         trail = tuple(attempt_of(item) for item in doc["trail"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -48,6 +50,10 @@ def from_portwho(text: str, ms: float) -> Parts:
     via = Attempt(backend="portwho", outcome=Outcome.ANSWERED, detail="over ssh", ms=ms)
     ranges = [p.get("ephemeral_range") for p in doc["ports"] if isinstance(p, dict)]
     return socks, reports, (via, *trail), _range(ranges[0] if ranges else None)
+
+
+def _elsewhere(item: Any) -> bool:
+    return isinstance(item, dict) and item.get("netns") is not None
 
 
 def socket_of(item: Any) -> Socket:
