@@ -195,17 +195,19 @@ def finish(
     origin: str = "live",
     saved: bool = False,
 ) -> LookupResult:
-    """`saved`: the sockets come from a file (--from), where an owner missing from the text is
-    missing for good; nothing on this machine would reveal it."""
+    """`saved`: from a file (--from), where an owner missing from the text is missing for good."""
     ports = sorted(query.ports) if query.ports is not None else []
     kept = [s for s in socks if query.owners.keep(s)] if query.owners.active else socks
     groups = by_port(kept)  # one walk of the table, whatever the number of ports
     seen = by_port(socks) if kept is not socks else None  # what the owner filters dropped too
+    empty = unowned(0, (), view=view, platform=platform, saved=saved)
     reports = tuple(
         verdict(
             p, groups.get(p, ()), view=view, platform=platform, saved=saved,
             every=None if seen is None else seen.get(p, ()),
         )
+        if p in (groups if seen is None else seen)  # else nobody on it (most of a range)
+        else PortReport(port=p, verdict=empty.verdict, reason=empty.reason)
         for p in ports
     )  # fmt: skip
     return LookupResult(
@@ -227,19 +229,18 @@ def verdict(
     saved: bool = False,
     every: Sequence[Socket] | None = None,
 ) -> PortReport:
-    """The verdict on `port` from `socks`, the sockets on it the owner filters kept (others are
-    ignored); `every`, when filters dropped some, all the sockets on it that were seen."""
-    mine = [s for s in socks if s.local_port == port]
-    if any(s.pid is not None for s in mine):
-        return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
+    """The verdict on `port` from `socks`, the sockets on it the owner filters kept; `every`,
+    when filters dropped some, all the sockets on it that were seen."""
+    mine = socks
+    for s in mine:  # a loop, not any(): a range decides tens of thousands of these
+        if s.pid is not None:
+            return PortReport(port=port, verdict=Verdict.IN_USE, reason=Reason.OWNER_FOUND)
     if every is not None and every is not socks:
-        mine = [s for s in every if s.local_port == port]
+        mine = every
         others = sorted({s.pid for s in mine if s.pid is not None})
         if others and not any(s.needs_owner for s in mine):
-            return PortReport(
-                port=port, verdict=Verdict.OTHERS, reason=Reason.HELD_BY_OTHERS,
-                detail=tuple(others),
-            )  # fmt: skip
+            why = Reason.HELD_BY_OTHERS
+            return PortReport(port=port, verdict=Verdict.OTHERS, reason=why, detail=tuple(others))
     return unowned(port, mine, view=view, platform=platform, saved=saved)
 
 

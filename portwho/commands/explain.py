@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from portwho.commands.lookup import FULL_VIEW_MAX
 from portwho.errors import UsageError
 from portwho.facts import facts_for
+from portwho.model import FULL_VIEW_MAX
 from portwho.ports import parse_specs
 from portwho.system.host import platform_key
 from portwho.system.ranges import ephemeral_range

@@ -9,10 +9,12 @@ from portwho import backends, core
 from portwho.errors import ExitCode, UsageError
 from portwho.model import (
     FAMILIES,
+    FULL_VIEW_MAX,
     PROTOCOLS,
     Family,
     LookupResult,
     Owners,
+    PortReport,
     Protocol,
     Query,
     Socket,
@@ -131,9 +133,6 @@ def port_facts(ports: list[int], protocols: frozenset[Protocol]) -> dict[int, Po
     return {p: facts_for(p, platform=plat, os_range=os_range, protocols=protocols) for p in ports}
 
 
-#: above this many ports, the text view shows the busy ones in full and counts the free ones
-FULL_VIEW_MAX = 8
-
 #: --sort: the listing's order (ties by port); owners hidden from this user sort last
 SORTS: dict[str, Callable[[Socket], tuple[object, ...]]] = {
     "port": lambda s: (s.local_port,),
@@ -169,13 +168,18 @@ def run_lookup(
         from portwho.views import output as printer
 
         printer.use_color(color)
-    # the list view's table shows no context; a port query and JSON do
-    wants_context = output == "json" or (output == "text" and query.ports is not None)
+    # the list view's table shows no context; JSON and a port query in full do. A text query
+    # of many ports may turn out to be a table: its context is found once that is known.
+    few = query.ports is not None and len(query.ports) <= FULL_VIEW_MAX
+    wants_context = output == "json" or (output == "text" and few)
     # -q prints pids only: owner details (names, command lines) would be read for nothing,
     # unless --pid/--process/--user need them to choose
     enrich = output != "pids" or query.owners.active
     found = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context,
                       timeout=timeout, enrich=enrich)  # fmt: skip
+    many = output == "text" and query.ports is not None and not few
+    if many and enrich and len(shown_reports(found, query)) <= FULL_VIEW_MAX:
+        found = with_context(found, timeout)
     result = sorted_result(found, sort)
     code = core.exit_code(result)
     if debug or source is not None:
@@ -198,29 +202,56 @@ def run_lookup(
         sys.stdout.write(jsonview.result_json(result, facts, int(code), extra) + "\n")
         return code
     from portwho.views import output as printer
-    from portwho.views import text as render
 
     if query.ports is None:
-        printer.emit_table(render.list_rows(result), render.LIST_COLUMNS)
+        from portwho.views import table
+
+        printer.emit_table(table.list_table(result))
     else:
         text_view(result, query, why.lines(result) if why else [])
     return code
 
 
+def with_context(result: LookupResult, timeout: float) -> LookupResult:
+    """core.with_context() for a lookup made without it, under a deadline of its own."""
+    from portwho._run import Deadline, run
+
+    return core.with_context(result, result.platform, Deadline(timeout, run).run)
+
+
+def shown_reports(result: LookupResult, query: Query) -> list[PortReport]:
+    """The ports a text view shows: every port asked, when few are; otherwise the busy ones
+    (and the single ports typed, when few are), the rest being counted."""
+    ranges = [s for s in query.specs if len(s.ports) > 1]
+    if not ranges and len(result.ports) <= FULL_VIEW_MAX:
+        return list(result.ports)
+    from portwho.views import text as render
+
+    busy = {r.port for r in render.busy_reports(result)}  # ports: a report hashes every field
+    singles = {p for s in query.specs if len(s.ports) == 1 for p in s.ports}
+    if len(singles) <= FULL_VIEW_MAX:
+        busy |= singles
+    return [r for r in result.ports if r.port in busy]
+
+
 def text_view(result: LookupResult, query: Query, head: list[render.Line]) -> None:
     """Each port in full; but a range's free ports (and, past FULL_VIEW_MAX ports, every free
-    port) are counted, not explained one by one. `head`: what `portwho why` says first."""
+    port) are counted, not explained one by one, and more than FULL_VIEW_MAX busy ports are
+    one table of their sockets. `head`: what `portwho why` says first."""
     from portwho.views import output as printer
+    from portwho.views import table
     from portwho.views import text as render
 
     ranges = [s for s in query.specs if len(s.ports) > 1]
+    shown = shown_reports(result, query)
+    if len(shown) > FULL_VIEW_MAX:
+        printer.emit(head)
+        printer.emit_table(table.many_table(table.shown_sockets(result, shown)))
+        tail = [[(line, "")] for line in table.advice_lines(result, shown)]
+        printer.emit([[], *tail, *render.count_lines(result, shown, ranges)])
+        return
+    facts = port_facts([r.port for r in shown], query.protocols)
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:
-        facts = port_facts([r.port for r in result.ports], query.protocols)
         printer.emit(head + render.lookup_lines(result, facts))
         return
-    busy = set(render.busy_reports(result))
-    singles = {p for s in query.specs if len(s.ports) == 1 for p in s.ports}
-    few = len(singles) <= FULL_VIEW_MAX
-    shown = [r for r in result.ports if r in busy or (few and r.port in singles)]
-    facts = port_facts([r.port for r in shown], query.protocols)
     printer.emit(head + render.summary_lines(result, shown, facts, ranges))

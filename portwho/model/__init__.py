@@ -30,6 +30,10 @@ else:  # at run time the aliases are only names others import
 PROTOCOLS: tuple[Protocol, ...] = ("tcp", "udp")
 FAMILIES: tuple[Family, ...] = ("ipv4", "ipv6")
 
+#: a text view shows at most this many ports in full: past it, free ports are counted and busy
+#: ones are one table of their sockets (portwho.views.table); `explain` takes at most this many
+FULL_VIEW_MAX = 8
+
 #: TCP states as the kernel and ss spell them (upper case, underscores).
 TCP_STATES = (
     "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
@@ -173,22 +177,32 @@ class Socket(_SocketSlots, Record):
 _FIELD_SET = frozenset(Socket.FIELDS)
 
 
-class PortReport(Record):
+class _ReportSlots:
+    """PortReport's fields, filled in past Record's frozen __setattr__ (as _SocketSlots): a
+    range asks 65,535 ports, each with its report."""
+
     __slots__ = ("detail", "port", "reason", "verdict")
-    FIELDS = ("port", "verdict", "reason", "detail")
     port: int
     verdict: Verdict
     reason: Reason
     #: what the reason is about: the TIME_WAIT count, or the excluded range's (start, end)
     detail: tuple[int, ...]
 
-    def __init__(
-        self, *, port: int, verdict: Verdict, reason: Reason, detail: tuple[int, ...] = ()
-    ) -> None:
-        _set(self, "port", port)
-        _set(self, "verdict", verdict)
-        _set(self, "reason", reason)
-        _set(self, "detail", detail)
+
+class PortReport(_ReportSlots, Record):
+    __slots__ = ()
+    FIELDS = ("port", "verdict", "reason", "detail")
+
+    def __new__(
+        cls, *, port: int, verdict: Verdict, reason: Reason, detail: tuple[int, ...] = ()
+    ) -> PortReport:
+        new = _new(_ReportSlots)
+        new.port = port
+        new.verdict = verdict
+        new.reason = reason
+        new.detail = detail
+        new.__class__ = PortReport
+        return new  # type: ignore[return-value]
 
 
 class LookupResult(Record):

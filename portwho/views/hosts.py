@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 from typing import IO, TYPE_CHECKING, Any
 
-from portwho.views import jsondoc
+from portwho.model import FULL_VIEW_MAX
+from portwho.views import jsondoc, table
 from portwho.views import output as printer
 from portwho.views import text as render
 
 if TYPE_CHECKING:
     from portwho.commands.hosts import HostResult
 
-#: above this many ports a block shows the busy ones in full (as a local lookup does)
-FULL_VIEW_MAX = 8
 _SYSTEM_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
 
 
@@ -53,7 +52,7 @@ def write_text(each: HostResult, *, first: bool) -> None:
     printer.emit([] if first else [[]])
     printer.emit(lines)
     if each.result is not None and each.result.query.ports is None:
-        printer.emit_table(render.list_rows(each.result), render.LIST_COLUMNS)
+        printer.emit_table(table.list_table(each.result))
 
 
 def host_doc(each: HostResult) -> dict[str, Any]:

@@ -8,13 +8,13 @@ import os
 import sys
 
 from portwho.errors import UsageError
-from portwho.views.text import plain_table
 
 TYPE_CHECKING = False  # not typing's: `portwho PORT` imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import IO, Any, Literal
 
+    from portwho.views.table import Table
     from portwho.views.text import Line
 
 COLOR_MODES = ("auto", "always", "never")
@@ -70,20 +70,24 @@ def emit(lines: Sequence[Line], stream: IO[str] | None = None) -> None:
         console.print(Text.assemble(*[(t, s) for t, s in line]) if line else "")
 
 
-def emit_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> None:
+def emit_table(table: Table) -> None:
     """A terminal gets rich's table fitted to its width; a pipe the plain columns (coloured
     only when forced)."""
     out = sys.stdout
     color = color_wanted(out)
     if not out.isatty():
-        lines = plain_table(rows, header)
-        emit([[(lines[0], "bold")], *[[(line, "")] for line in lines[1:]]], out)
+        lines = table.lines()
+        if color:
+            emit([[(lines[0], "bold")], *[[(line, "")] for line in lines[1:]]], out)
+        else:  # a listing may be tens of thousands of lines: no segments, one write
+            lines.append("")
+            out.write("\n".join(lines))
         return
-    from rich.table import Table
+    from rich.table import Table as RichTable
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in header:
-        table.add_column(name, overflow="fold" if name == header[-1] else "ellipsis")
-    for row in rows:
-        table.add_row(*row)
-    _console(out, color).print(table)
+    styled = RichTable(box=None, header_style="bold", pad_edge=False)
+    for name in table.header:
+        styled.add_column(name, overflow="fold" if name == table.header[-1] else "ellipsis")
+    for row in table.rows():
+        styled.add_row(*row)
+    _console(out, color).print(styled)

@@ -169,7 +169,9 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
 
 
 def busy_reports(result: LookupResult) -> list[PortReport]:
-    return [r for r in result.ports if r.verdict is not Verdict.FREE or result.for_port(r.port)]
+    """The ports not free, and the free ones that have sockets (closing connections)."""
+    held = {s.local_port for s in result.sockets}
+    return [r for r in result.ports if r.verdict is not Verdict.FREE or r.port in held]
 
 
 def summary_lines(
@@ -182,6 +184,15 @@ def summary_lines(
     lines = lookup_lines(result.but(ports=tuple(shown)), facts)
     if lines:
         lines.append([])
+    return lines + count_lines(result, shown, ranges)
+
+
+def count_lines(
+    result: LookupResult, shown: Sequence[PortReport], ranges: Sequence[Spec] = ()
+) -> list[Line]:
+    """One line per range typed (how many of its ports are in use), then the other ports
+    asked that are free."""
+    lines: list[Line] = []
     verdicts = {r.port: r for r in result.ports}
     # ports, not `r in shown`: that compared every report asked with every one shown
     # (65,535 x 24,800 at `portwho 1-65535` under 400 processes: many minutes)
@@ -230,34 +241,6 @@ def explain_lines(f: PortFacts, native_commands: Sequence[str]) -> list[Line]:
     lines.extend([[("    " + cmd, "green")] for cmd in native_commands])
     lines.append([])
     return lines
-
-
-# -- list view (no port given) ----------------------------------------------------------------
-
-LIST_COLUMNS = ("PORT", "PROTO", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
-
-
-def list_rows(result: LookupResult) -> list[tuple[str, ...]]:
-    # A busy server lists tens of thousands of sockets of a few hundred processes: word each
-    # owner once.
-    owners: dict[int | None, tuple[str, str, str, str]] = {}
-    rows: list[tuple[str, ...]] = []
-    for s in result.sockets:
-        owner = owners.get(s.pid)
-        if owner is None:
-            pid = str(s.pid) if s.pid is not None else "hidden"
-            cmd = command_text(s.cmdline) if s.cmdline else ""
-            owner = owners[s.pid] = (pid, s.user or "", s.process or "", cmd)
-        host = f"[{s.local_address}]" if ":" in s.local_address else s.local_address
-        rows.append((str(s.local_port), proto_label(s), host, *owner))
-    return rows
-
-
-def plain_table(rows: Sequence[tuple[str, ...]], header: Sequence[str]) -> list[str]:
-    table = [tuple(header), *rows]
-    widths = [max(map(len, column)) for column in list(zip(*table, strict=True))[:-1]]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
-    return [fmt.format(*row).rstrip() for row in table]
 
 
 def reading_lines(result: LookupResult) -> list[str]:

@@ -61,7 +61,7 @@ def test_the_view_of_many_ports_walks_the_table_once() -> None:
     assert len(busy) == 300
     for report in busy:
         counted.for_port(report.port)
-    assert WalkedTuple.walks == 1
+    assert WalkedTuple.walks <= 2  # the ports that have sockets, and for_port's index: not per port
 
 
 class WalkedDeque(deque[Any]):
