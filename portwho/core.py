@@ -18,6 +18,7 @@ from portwho.model import (
     Socket,
     Verdict,
     by_port,
+    sort_sockets,
 )
 from portwho.model import socket_order as _order
 from portwho.system.host import is_root, platform_key
@@ -90,7 +91,7 @@ def lookup(
     socks = procinfo.attribute_queued(socks)
     if enrich:
         socks = procinfo.enrich(socks, plat)
-    socks.sort(key=_order)
+    sort_sockets(socks)
     result = finish(query, socks, trail, view=view, platform=plat)
     if context and enrich:
         result = with_context(result, plat, deadline.run)

@@ -76,12 +76,13 @@ def emit_table(table: Table) -> None:
     out = sys.stdout
     color = color_wanted(out)
     if not out.isatty():
-        lines = table.lines()
         if color:
+            lines = table.lines()
             emit([[(lines[0], "bold")], *[[(line, "")] for line in lines[1:]]], out)
-        else:  # a listing may be tens of thousands of lines: no segments, one write
-            lines.append("")
-            out.write("\n".join(lines))
+            return
+        for block in table.blocks():  # tens of thousands of lines: no segments, a block a write
+            block.append("")
+            out.write("\n".join(block))
         return
     from rich.table import Table as RichTable
 

@@ -13,7 +13,7 @@ from portwho.views.words import command_text, hint, proto_label, role
 
 TYPE_CHECKING = False  # not typing's: `portwho` imports no typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from portwho.model import LookupResult, PortReport, Socket
 
@@ -52,6 +52,11 @@ class Table:
 
     def lines(self) -> list[str]:
         """Plain columns two spaces apart, the last one unpadded, no trailing blanks."""
+        return [line for block in self.blocks() for line in block]
+
+    def blocks(self, size: int = 4096) -> Iterator[list[str]]:
+        """lines() a few thousand at a time: the header, then the rows. A range's table may be
+        tens of thousands of rows; printed as it is padded, it is never all in memory."""
         count = len(self.lead)
         head_lead, head_tail = self.header[:count], self.header[count:]
         tail_columns = list(zip(head_tail, *self.tails.values(), strict=True))[:-1]
@@ -64,12 +69,15 @@ class Table:
         texts = {key: tail_text(cells) for key, cells in self.tails.items()}
         lead = self.lead
         widths = [max([len(h), *map(len, c)]) for h, c in zip(head_lead, lead, strict=True)]
-        columns = [[cell.ljust(w) for cell in c] for c, w in zip(lead, widths, strict=True)]
         head = [h.ljust(w) for h, w in zip(head_lead, widths, strict=True)]
-        rows = zip(*columns, map(texts.__getitem__, self.keys), strict=True)
-        return ["  ".join([*head, tail_text(head_tail)]).rstrip()] + [
-            line.rstrip() for line in map("  ".join, rows)
-        ]
+        yield ["  ".join([*head, tail_text(head_tail)]).rstrip()]
+        for at in range(0, len(self.keys), size):
+            columns = [
+                [cell.ljust(w) for cell in c[at : at + size]]
+                for c, w in zip(lead, widths, strict=True)
+            ]
+            owners = map(texts.__getitem__, self.keys[at : at + size])
+            yield [line.rstrip() for line in map("  ".join, zip(*columns, owners, strict=True))]
 
 
 def _owner_cells(socks: Iterable[Socket], nobody: bool = False) -> dict[int | None, Row]:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portwho import core
 from portwho.backends.base import merge
 from portwho.errors import ExitCode, ToolTimeout
-from portwho.model import LookupResult, Outcome, Query, Socket, Verdict
+from portwho.model import (
+    LookupResult,
+    Outcome,
+    Protocol,
+    Query,
+    Socket,
+    Verdict,
+    socket_order,
+    sort_sockets,
+)
 from portwho.system import native
 from portwho.views.words import hint
 from tests.fakes import FakeRunner, fixture
@@ -159,3 +170,29 @@ def test_a_saved_output_without_owners_says_so_not_sudo() -> None:
     advice = hint(report, result.platform)
     assert advice and "saved output names no owner" in advice
     assert "sudo portwho" not in advice and "namespace" not in advice
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.sampled_from(["tcp", "udp"]),
+            st.booleans(),
+            st.sampled_from(["LISTEN", "ESTABLISHED", None]),
+            st.integers(0, 3),
+        ),
+        max_size=40,
+    )
+)
+def test_sockets_sort_as_socket_order_sorts_them(
+    specs: list[tuple[int, Protocol, bool, str | None, int]],
+) -> None:
+    socks = [
+        Socket(protocol=proto, family="ipv6" if v6 else "ipv4",
+               local_address="::" if v6 else "0.0.0.0", local_port=port, state=state,
+               remote_port=peer or None, pid=peer or None)
+        for port, proto, v6, state, peer in specs
+    ]  # fmt: skip
+    expected = sorted(socks, key=socket_order)
+    sort_sockets(socks)
+    assert [id(s) for s in socks] == [id(s) for s in expected]  # the same order, ties kept

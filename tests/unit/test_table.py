@@ -35,10 +35,13 @@ def test_columns_with_shared_owner_cells_print_as_rows_of_cells(
 ) -> None:
     header = ("PORT", "ADDRESS", "PID", "USER", "PROCESS", "COMMAND")
     keys: list[int | None] = [k for _, _, k in leads]
-    used = {k: owners[k] for k in dict.fromkeys(keys) if k is not None}
+    used: dict[int | None, tuple[str, ...]] = {
+        k: owners[k] for k in dict.fromkeys(keys) if k is not None
+    }
     grid = table.Table(header, [[a for a, _, _ in leads], [b for _, b, _ in leads]], keys, used)
-    rows = [(a, b, *owners[k]) for a, b, k in leads]
+    rows: list[tuple[str, ...]] = [(a, b, *owners[k]) for a, b, k in leads]
     assert grid.lines() == naive(rows, header)
+    assert [line for block in grid.blocks(size=3) for line in block] == grid.lines()
     assert grid.rows() == rows
 
 
