@@ -1,8 +1,9 @@
 """`python -m portwho` and the `portwho` console script: routing only.
 
-Tab presses, `init`, `prompt`, `--version` and a plain lookup are answered without importing
-Typer (they run at every Tab, shell start, prompt and in wait loops); everything else, and
-anything those paths do not recognise, goes to the full CLI in portwho.cli.app.
+Tab presses, `init`, `prompt`, `--version`, a plain lookup and `watch` are answered without
+importing Typer (they run at every Tab, shell start, prompt and in wait loops; watch's first
+frame is a whole listing); everything else, and anything those paths do not recognise, goes to
+the full CLI in portwho.cli.app.
 
 A reader that goes away (`portwho | head -1`) ends portwho quietly, as it ends any Unix tool:
 no traceback, exit 141 (128 + SIGPIPE, what a shell reports for a tool killed by SIGPIPE), a
@@ -45,6 +46,8 @@ def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         return 0
     from portwho.cli import fast
 
+    if argv[:1] == ["watch"]:
+        return fast.watch(argv[1:])
     return fast.lookup(argv, env)
 
 

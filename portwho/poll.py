@@ -153,23 +153,21 @@ class History:
         # a set, not a scan of the entries per event: the first poll of 25,000 listeners made
         # 300 million comparisons (a minute before watch's first line)
         open_now = {(e.port, e.pid) for e in self.entries if not e.gone}
+        opened: list[Socket] = []  # the new owners of a port, in order
         for ev in events:
             key = (ev.socket.local_port, ev.socket.pid)
             if ev.kind != "vanished" and key not in open_now:
                 open_now.add(key)
-                s = ev.socket
-                self.entries.append(
-                    Seen(
-                        port=s.local_port,
-                        pid=s.pid,
-                        process=s.process,
-                        cmdline=s.cmdline,
-                        first=now,
-                        last=now,
-                    )
-                )
-                if len(self.entries) > self.limit:
-                    self.entries.popleft()
+                opened.append(ev.socket)
+        # only the last `limit` can stay: a first poll of 25,000 listeners made 25,000 entries
+        # to drop all but 20 of them
+        for s in opened[-self.limit :]:
+            self.entries.append(
+                Seen(port=s.local_port, pid=s.pid, process=s.process, cmdline=s.cmdline,
+                     first=now, last=now)
+            )  # fmt: skip
+            if len(self.entries) > self.limit:
+                self.entries.popleft()
         for seen in self.entries:
             if seen.gone:
                 continue
@@ -195,8 +193,8 @@ class Watcher:
         result = self.lookup(self.query, enrich=False)
         now = time.time()
         seen = {sock_id(s): s for s in result.sockets if s.state not in OWNERLESS_STATES}
-        fresh = [s for k, s in seen.items() if k not in self.current]
-        details = {sock_id(s): s for s in _enrich(fresh)}  # only the new ones are described
+        fresh = [k for k in seen if k not in self.current]  # only the new ones are described
+        details = dict(zip(fresh, _enrich([seen[k] for k in fresh]), strict=True))
         snapshot = {k: self.current.get(k) or details.get(k) or s for k, s in seen.items()}
         events = diff(self.current, snapshot, now) if self.polls else []
         if not self.polls:  # the state found at start is "present", not a change

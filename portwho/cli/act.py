@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from portwho.cli.common import arg, errors, fail, opt
+from portwho.cli.fast import MIN_INTERVAL
 from portwho.errors import ExitCode, UsageError
 
 
@@ -112,10 +113,6 @@ def _positive(value: float, flag: str, *, zero: bool = False) -> float:
     if value < 0 or (value == 0 and not zero):
         fail(f"{flag} must be a positive number of seconds", ExitCode.USAGE)
     return value
-
-
-#: below this a poll loop mostly measures itself
-MIN_INTERVAL = 0.02
 
 
 def _interval(value: float) -> float:

@@ -1,10 +1,11 @@
-"""A plain lookup (`portwho 3000 --json`) answered before Typer is imported.
+"""A plain lookup (`portwho 3000 --json`) and `watch` answered before Typer is imported.
 
 Lookups run in scripts, wait loops and prompts, and Typer's import and command building cost
 several times what the lookup itself does. The flags answered here are the lookup's flags in
 portwho/spec.py; anything else (an option that takes a value, --help, a bad port) returns None and
 goes to the full CLI, which gives the same answers (tests hold both paths to the same output)
-and owns every usage error.
+and owns every usage error. `watch` is here because its first frame is a whole listing, and
+Typer's import was a third of it.
 """
 
 from __future__ import annotations
@@ -49,3 +50,79 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         )
     except PortwhoError:
         return None  # the full CLI says it, in the one place errors are worded
+
+
+def parse(verb: spec.Verb, argv: Sequence[str]) -> dict[str, object] | None:
+    """`argv` of `verb` as {dest: value} (flags True, options their text, the positional
+    argument a list); None for anything the full CLI must answer: an unknown option, --help,
+    an option without its value, a flag given a value, `--`."""
+    got: dict[str, object] = {}
+    words = iter(argv)
+    rest: list[str] = []
+    for word in words:
+        if not word.startswith("-") or word == "-":
+            rest.append(word)
+            continue
+        name, eq, text = word.partition("=")
+        opt = verb.option(name)
+        if opt is None or (opt.flag and eq):
+            return None
+        if opt.flag:
+            got[opt.dest] = True
+            continue
+        value = text if eq else next(words, None)
+        if value is None:
+            return None
+        got[opt.dest] = value
+    many = [a for a in verb.args if a.many]
+    if not many and rest:
+        return None
+    if many:
+        got[many[0].dest] = rest
+    return got
+
+
+#: below this a poll loop mostly measures itself (cli/act.py says so to the user)
+MIN_INTERVAL = 0.02
+
+
+def watch(argv: Sequence[str]) -> int | None:
+    """`portwho watch [PORT...] [--interval S] [--count N] [--duration S] [--json]`; None for
+    anything else, or any value the full CLI would refuse (it says why)."""
+    got = parse(spec.WATCH, argv)
+    if got is None:
+        return None
+    try:
+        interval = float(str(got["interval"])) if "interval" in got else None
+        count = int(str(got["count"])) if "count" in got else None
+        duration = float(str(got["duration"])) if "duration" in got else None
+    except ValueError:
+        return None
+    if interval is not None and not interval >= MIN_INTERVAL:
+        return None
+    if (count is not None and count < 1) or (duration is not None and not duration > 0):
+        return None
+    ports = got.get("ports")
+    specs = [str(p) for p in ports] if isinstance(ports, list) else []
+    import sys
+
+    from portwho.commands import watch as command
+    from portwho.errors import PortwhoError
+    from portwho.ports import parse_specs
+
+    try:
+        parse_specs(specs) if specs else None
+    except PortwhoError:
+        return None
+    as_json = bool(got.get("as_json"))
+    tty = sys.stdout.isatty() and not as_json
+    return int(
+        command.watch(
+            specs,
+            interval=interval if interval is not None else 0.5 if tty else 0.1,
+            count=count,
+            duration=duration,
+            as_json=as_json,
+            live=tty,
+        )
+    )

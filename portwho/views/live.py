@@ -1,8 +1,5 @@
-"""The views of `wait` and `watch`: a status line, an event stream, and a rich Live table.
-
-Like render.py this is a view module, so it may import rich (ruff TID251 is lifted for it);
-rich is imported only inside LiveView, so piped output never loads it.
-"""
+"""The views of `wait` and `watch`: a status line, an event stream, and a rich Live table
+(rich is imported only inside LiveView: piped output never loads it)."""
 
 from __future__ import annotations
 
@@ -88,11 +85,17 @@ class StatusLine:
 MARKS = {"present": "=", "appeared": "+", "vanished": "-"}
 
 
-def event_line(ev: Event) -> str:
-    s = ev.socket
-    cmd = f"  {command_text(s.cmdline)}" if s.cmdline else ""
-    where = endpoint(s.local_address, s.local_port)
-    return f"{clock(ev.at)} {MARKS[ev.kind]} {proto_label(s)} {where} {role(s)}  {owner(s)}{cmd}"
+def event_line(ev: Event, words: dict[object, str] | None = None) -> str:
+    """`words`: the clock and owner texts of one poll's lines, each worded once (a first poll
+    holds every listener: tens of thousands of sockets of a few hundred owners)."""
+    s, words = ev.socket, {} if words is None else words
+    if ev.at not in words:  # a float key: never equal to an owner's tuple
+        words[ev.at] = clock(ev.at)
+    who = (s.pid, s.process, s.user, s.cmdline)
+    if who not in words:
+        words[who] = owner(s) + (f"  {command_text(s.cmdline)}" if s.cmdline else "")
+    at, where = words[ev.at], endpoint(s.local_address, s.local_port)
+    return f"{at} {MARKS[ev.kind]} {proto_label(s)} {where} {role(s)}  {words[who]}"
 
 
 def event_json(ev: Event) -> str:
@@ -160,10 +163,10 @@ class EventPrinter(Loop):
         self.as_json = as_json
 
     def draw(self, events: list[Event]) -> None:
+        words: dict[object, str] = {}
         for ev in events:
-            self.stream.write((event_json(ev) if self.as_json else event_line(ev)) + "\n")
-        if events:
-            self.stream.flush()
+            self.stream.write((event_json(ev) if self.as_json else event_line(ev, words)) + "\n")
+        self.stream.flush()
 
 
 # -- watch: on a terminal -----------------------------------------------------------------------

@@ -79,3 +79,42 @@ def test_what_it_does_not_answer_goes_to_the_full_cli(args: list[str]) -> None:
         full.stdout,
         full.stderr,
     )
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--interval=0.05", "--count", "2"]], ids=str)
+def test_fast_and_full_watches_agree(extra: list[str]) -> None:
+    with spawn_holder() as h:
+        port = str(h.ports["tcp4"])
+        fast, full = both("watch", port, "--count", "1", *extra)
+    assert (fast.returncode, fast.stderr) == (full.returncode, full.stderr) == (0, "")
+
+    def mine(text: str) -> list[object]:  # this holder's events, without their times
+        if "--json" in extra:
+            docs = [json.loads(line) for line in text.splitlines()]
+            return [d | {"time": 0} for d in docs if d["socket"]["pid"] == h.pid]
+        return [line.split(" ", 1)[1] for line in text.splitlines() if f"pid {h.pid}," in line]
+
+    assert mine(fast.stdout) == mine(full.stdout) != []
+
+
+@pytest.mark.parametrize(
+    ("argv", "got"),
+    [
+        (["80", "--count", "2"], {"ports": ["80"], "count": "2"}),
+        (["--interval=0.5", "--json"], {"ports": [], "interval": "0.5", "as_json": True}),
+        (["--count", "-1"], {"ports": [], "count": "-1"}),  # a value, refused later
+        (["--count"], None),  # no value
+        (["--json=yes"], None),  # a flag given a value
+        (["--help"], None),
+        (["--frobnicate"], None),
+        (["--", "80"], None),
+    ],
+    ids=str,
+)
+def test_the_fast_parser_reads_what_the_spec_declares(
+    argv: list[str], got: dict[str, object] | None
+) -> None:
+    from portwho import spec
+
+    assert fastpath.parse(spec.WATCH, argv) == got

@@ -120,3 +120,9 @@ def test_warm_tab_press(tmp_path: Path) -> None:
     assert new.isdisjoint(
         HEAVY | {"json", "portwho.core", "portwho.registry", "socket", "enum", "re"}
     )
+
+
+def test_watch_imports_no_typer(tmp_path: Path, held_port: str) -> None:
+    new = loaded(tmp_path, "watch", held_port, "--count", "1")
+    assert "portwho.poll" in new  # it did watch
+    assert new.isdisjoint({"typer", "click", "rich", "portwho.cli.app"})
