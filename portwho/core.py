@@ -199,8 +199,8 @@ def finish(
     """`saved`: from a file (--from), where an owner missing from the text is missing for good."""
     ports = sorted(query.ports) if query.ports is not None else []
     kept = [s for s in socks if query.owners.keep(s)] if query.owners.active else socks
-    groups = by_port(kept)  # one walk of the table, whatever the number of ports
-    seen = by_port(socks) if kept is not socks else None  # what the owner filters dropped too
+    groups = by_port(kept) if ports else {}  # one walk of the table, whatever the ports
+    seen = by_port(socks) if ports and kept is not socks else None  # what filters dropped too
     empty = unowned(0, (), view=view, platform=platform, saved=saved)
     reports = tuple(
         verdict(

@@ -107,15 +107,21 @@ def _final(port: int, want_busy: bool, lookup: Lookup, spec: Spec | None) -> boo
 Key = tuple[object, ...]
 
 
-def sock_id(sock: Socket) -> Key:
-    return (*sock.key(), sock.pid)
+def sock_id(s: Socket) -> Key:
+    """Socket.key() and the pid, written out: a first poll keys every listener."""
+    return (s.protocol, s.family, s.local_address, s.local_port, s.remote_address,
+            s.remote_port, s.pid)  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    kind: str  # "appeared" | "vanished" | "present" (already there at the first poll)
-    at: float  # wall clock, seconds since the epoch
-    socket: Socket
+    """A plain slotted class, not a frozen dataclass: a first poll makes one per listener."""
+
+    __slots__ = ("at", "kind", "socket")
+
+    def __init__(self, *, kind: str, at: float, socket: Socket) -> None:
+        self.kind = kind  # "appeared" | "vanished" | "present" (already there at the first poll)
+        self.at = at  # wall clock, seconds since the epoch
+        self.socket = socket
 
 
 def diff(previous: dict[Key, Socket], current: dict[Key, Socket], now: float) -> list[Event]:
@@ -149,19 +155,18 @@ class History:
     entries: deque[Seen] = field(default_factory=deque)
 
     def record(self, events: Iterable[Event], current: Iterable[Socket], now: float) -> None:
-        live = {(s.local_port, s.pid) for s in current}
         # a set, not a scan of the entries per event: the first poll of 25,000 listeners made
         # 300 million comparisons (a minute before watch's first line)
         open_now = {(e.port, e.pid) for e in self.entries if not e.gone}
-        opened: list[Socket] = []  # the new owners of a port, in order
-        for ev in events:
-            key = (ev.socket.local_port, ev.socket.pid)
-            if ev.kind != "vanished" and key not in open_now:
-                open_now.add(key)
-                opened.append(ev.socket)
-        # only the last `limit` can stay: a first poll of 25,000 listeners made 25,000 entries
-        # to drop all but 20 of them
-        for s in opened[-self.limit :]:
+        # each owner of a port once, in the order first seen (a pid's sockets share its name)
+        there = [e.socket for e in events if e.kind != "vanished"]
+        owning = {(s.local_port, s.pid): s for s in there}
+        # only the last `limit` new owners can stay: a first poll of 25,000 listeners made
+        # 25,000 entries to drop all but 20 of them
+        opened = [s for key, s in owning.items() if key not in open_now][-self.limit :]
+        ports = {e.port for e in self.entries if not e.gone} | {s.local_port for s in opened}
+        live = {(s.local_port, s.pid) for s in current if s.local_port in ports}
+        for s in opened:
             self.entries.append(
                 Seen(port=s.local_port, pid=s.pid, process=s.process, cmdline=s.cmdline,
                      first=now, last=now)
@@ -193,9 +198,10 @@ class Watcher:
         result = self.lookup(self.query, enrich=False)
         now = time.time()
         seen = {sock_id(s): s for s in result.sockets if s.state not in OWNERLESS_STATES}
-        fresh = [k for k in seen if k not in self.current]  # only the new ones are described
-        details = dict(zip(fresh, _enrich([seen[k] for k in fresh]), strict=True))
-        snapshot = {k: self.current.get(k) or details.get(k) or s for k, s in seen.items()}
+        known = self.current
+        fresh = [k for k in seen if k not in known] if known else list(seen)
+        details = dict(zip(fresh, _enrich([seen[k] for k in fresh]), strict=True))  # new only
+        snapshot = {k: known.get(k) or details[k] for k in seen} if known else details
         events = diff(self.current, snapshot, now) if self.polls else []
         if not self.polls:  # the state found at start is "present", not a change
             events = [Event(kind="present", at=now, socket=s) for s in snapshot.values()]

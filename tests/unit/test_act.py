@@ -168,6 +168,18 @@ def test_watch_diff_and_history() -> None:
     assert seen.gone and seen.first == 1.0 and seen.last == 1.2
 
 
+def test_a_first_poll_of_many_owners_keeps_the_last_ones_seen() -> None:
+    socks = [listener(100 + i, port=3000 + i) for i in range(60)]
+    socks += [listener(100, port=3000)]  # the same owner of the same port again: one entry
+    hist = act_poll.History(limit=20)
+    hist.record([act_poll.Event(kind="present", at=1.0, socket=s) for s in socks], socks, 1.0)
+    assert [(e.port, e.pid) for e in hist.entries] == [(3000 + i, 100 + i) for i in range(40, 60)]
+    still = [s for s in socks if s.local_port % 2]  # the even ports closed
+    hist.record([], still, 2.0)
+    assert [e.gone for e in hist.entries] == [e.port % 2 == 0 for e in hist.entries]
+    assert {e.last for e in hist.entries if not e.gone} == {2.0}
+
+
 def test_free_search_skips_ephemeral_unless_a_range_is_asked() -> None:
     skip = act_free.skipped_spans(
         (40000, 65535), explicit=False, os_range=(32768, 60999), excluded=[(8000, 8001)]
