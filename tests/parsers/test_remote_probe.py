@@ -191,3 +191,26 @@ def test_any_text_from_a_host_is_a_reply_or_a_parse_error(found: dict[str, str])
     except ParseError:
         return
     assert isinstance(reply, parse.Reply)
+
+
+def test_a_host_with_many_busy_ports_shows_one_table_of_their_sockets() -> None:
+    from portwho import core
+    from portwho.model import Socket
+    from portwho.views.table import MANY_COLUMNS
+
+    socks = [
+        Socket(protocol="tcp", family="ipv4", local_address="0.0.0.0", local_port=port,
+               state="LISTEN", pid=700, process="nginx", user="www")
+        for port in range(8000, 8010)
+    ]  # fmt: skip
+    query = Query(ports=frozenset(range(8000, 8100)))
+    result = core.from_sockets(query, socks, [], platform="linux", origin="web1")
+    each = commands.HostResult(host=Host("web1", "web1"), code=ExitCode.IN_USE, result=result,
+                               facts={}, platform="linux", error=None, seconds=0.1)  # fmt: skip
+    text = ["".join(words for words, _ in line) for line in block_lines(each)]
+    assert text[0].startswith("web1  (Linux")
+    assert text[1].split() == list(MANY_COLUMNS)
+    assert [row.split()[:4] for row in text[2:12]] == [
+        [str(p), "tcp4", "0.0.0.0", "listening"] for p in range(8000, 8010)
+    ]
+    assert text[-1] == "90 of the 100 ports asked are free."
