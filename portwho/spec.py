@@ -17,6 +17,7 @@ from __future__ import annotations
 #: what an argument holds, which tells completion what to offer
 PORTS = "ports"  # port specs: busy ports are offered
 SHELL = "shell"  # a shell name: SHELLS
+VERB = "verb"  # a command's name: the verbs
 TEXT = "text"  # anything: nothing is offered
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh", "starship", "tmux")
@@ -271,7 +272,7 @@ PROMPT = Verb(
 
 HELP = Verb("help", "Show the help of portwho, or of one command.", "Show the help of portwho"
             " (the lookup's options and the commands), or of one command.",
-            (Arg("verb", "COMMAND", "The command whose help to show."),), ())  # fmt: skip
+            (Arg("verb", "COMMAND", "The command to show.", kind=VERB),), ())  # fmt: skip
 
 #: every verb, in the order help lists them
 VERBS: tuple[Verb, ...] = (LOOKUP, EXPLAIN, WHY, KILL, WAIT, WATCH, FREE, INIT, PROMPT, HELP)

@@ -110,6 +110,8 @@ def candidates(
     kinds = {a.kind for a in verb.args}
     if spec.SHELL in kinds and not _positionals(rest, verb):
         out += [(s, "") for s in spec.SHELLS if s.startswith(incomplete)]
+    if spec.VERB in kinds and not _positionals(rest, verb):
+        out += [(v, h) for v, h in spec.verb_summaries() if v.startswith(incomplete)]
     if spec.PORTS in kinds:
         matching = [(str(p), name) for p, name in busy() if str(p).startswith(incomplete)]
         out += matching[:limit]

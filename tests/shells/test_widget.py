@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from portwho import spec
 from portwho.shell import cache as promptcache
 from portwho.shell import completion
 from portwho.shell import config as promptconfig
@@ -70,6 +71,8 @@ def test_cache_round_trip_and_fast_completion(tmp_path: Path) -> None:
     assert completion.candidates(["lookup", "-t"], "517", busy) == [("5173", "vite")]
     assert completion.candidates(["kill"], "517", busy) == [("5173", "vite")]
     assert completion.candidates(["init"], "fi", busy) == [("fish", "")]
+    assert completion.candidates(["help"], "ki", busy) == [("kill", spec.KILL.summary)]
+    assert completion.candidates(["help", "kill"], "", busy) == []  # one command at most
     assert completion.candidates(["prompt", "--format"], "t", busy) == [("tmux", "")]
     assert ("ss", "") in completion.candidates(["3000", "--backend"], "", busy)
     assert completion.format_item("zsh", "a:b", "x") == "a\\:b:x"
