@@ -1,9 +1,11 @@
 """What a port is: IANA service registrations, everyday aliases and curated notes.
 
 Nothing is read at import time, and no index is ever built for the IANA table (iana.tsv, built
-by scripts/build_registry.py, sorted by port): it is read once on first use and searched as
-text. `services()` binary-searches the line offsets; a name lookup is a `bytes.find` for
-"<TAB>proto<TAB>name<TAB>" in a lower-cased copy. Aliases and notes are tiny, parsed on first use.
+by scripts/build_registry.py, sorted by port). `services()` binary-searches it on disk for the
+first few ports a run asks (a dozen small preads: reading and decoding the whole 470 KB costs a
+tenth of a whole `portwho PORT --json`), then reads it once and searches the text; a name
+lookup is a `bytes.find` for "<TAB>proto<TAB>name<TAB>" in a lower-cased copy. Aliases and notes
+are tiny, parsed on first use.
 """
 
 from __future__ import annotations
@@ -90,10 +92,8 @@ def _port_at(text: str, line_start: int) -> int:
 
 
 def _seek(text: str, port: int) -> int:
-    """Offset of the first line whose port is >= `port` (len(text) when there is none).
-
-    `lo` and `hi` are always line starts; the header line guarantees text[lo - 1] == "\n".
-    """
+    """Offset of the first line whose port is >= `port` (len(text) when there is none). `lo`
+    and `hi` are always line starts; the header line guarantees text[lo - 1] == "\n"."""
     lo, hi = text.find("\n") + 1, len(text)
     while lo < hi:
         line = text.rfind("\n", lo - 1, (lo + hi) // 2) + 1  # a line start in [lo, mid]
@@ -104,18 +104,85 @@ def _seek(text: str, port: int) -> int:
     return lo
 
 
-def services(port: int, protocol: str | None = None) -> list[Service]:
-    """Every IANA registration of `port` for `protocol` ("tcp"/"udp"), or both when None."""
-    text = _iana_text()
-    found: list[Service] = []
+def _lines_in_text(port: int) -> list[str]:
+    text, found = _iana_text(), []
     start = _seek(text, port)
     while start < len(text) and _port_at(text, start) == port:
-        end = text.find("\n", start)
-        _, proto, name, description = text[start:end].split("\t")
-        if protocol is None or proto == protocol.lower():
-            found.append(Service(name=name, port=port, protocol=proto, description=description))
-        start = end + 1
+        found.append(text[start : text.find("\n", start)])
+        start += len(found[-1]) + 1
     return found
+
+
+#: bytes per probe of the table on disk: more than its longest line (a test holds it so)
+PROBE = 512
+#: ports searched on disk before the table is read whole: a range's summary may show thousands
+#: of ports, where one read and a search in memory each cost less than a dozen preads
+ON_DISK_MAX = 8
+_on_disk: list[int] = []
+
+
+def services(port: int, protocol: str | None = None) -> list[Service]:
+    """Every IANA registration of `port` for `protocol` ("tcp"/"udp"), or both when None."""
+    lines = None
+    if len(_on_disk) < ON_DISK_MAX and not _iana_text.loaded:  # type: ignore[attr-defined]
+        _on_disk.append(port)
+        lines = lines_on_disk(_path("iana.tsv"), port)
+    rows = [line.split("\t") for line in (_lines_in_text(port) if lines is None else lines)]
+    return [Service(name=name, port=port, protocol=proto, description=description)
+            for _, proto, name, description in rows
+            if protocol is None or proto == protocol.lower()]  # fmt: skip
+
+
+def lines_on_disk(path: str, port: int) -> list[str] | None:
+    """The lines of `port` in a table sorted by port, found by binary search with preads; None
+    when it cannot be searched so (unreadable, or a line longer than PROBE)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        start = _seek_fd(fd, os.fstat(fd).st_size, port)
+        return None if start is None else _read_port(fd, start, port)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def _seek_fd(fd: int, size: int, port: int) -> int | None:
+    """A line start at most 2 * PROBE bytes before the first line whose port is >= `port`.
+    Every line before `lo` holds a smaller port, every line from `hi` on a port >= `port`."""
+    lo, hi = os.pread(fd, PROBE, 0).find(b"\n") + 1, size  # past the header line
+    while lo and hi - lo > 2 * PROBE:
+        mid = (lo + hi) // 2
+        chunk = os.pread(fd, PROBE + 8, mid)  # + the next line's port (5 digits) and its tab
+        newline = chunk.find(b"\n", 0, PROBE)
+        if newline < 0:
+            return None
+        line = mid + newline + 1  # in (mid, mid + PROBE]: strictly inside (lo, hi)
+        if int(chunk[newline + 1 : chunk.index(b"\t", newline)]) < port:
+            lo = line
+        else:
+            hi = line
+    return lo or None
+
+
+def _read_port(fd: int, at: int, port: int) -> list[str] | None:
+    """The lines of `port` from line start `at` on (every line before them holds a smaller one)."""
+    found: list[str] = []
+    while True:
+        block = os.pread(fd, 8 * PROBE, at)
+        end = len(block) if len(block) < 8 * PROBE else block.rfind(b"\n") + 1
+        if not end:
+            return found if not block else None
+        for line in block[:end].split(b"\n"):
+            if line:
+                here = int(line[: line.index(b"\t")])
+                if here > port:
+                    return found
+                if here == port:
+                    found.append(line.decode("utf-8"))
+        at += end
 
 
 @once

@@ -191,3 +191,56 @@ def test_every_name_matches_a_plain_scan_of_the_table() -> None:
     _, by_name = _brute_force()
     for name, expected in by_name.items():
         assert registry._iana_ports(name) == tuple(sorted(expected)), name
+
+
+@pytest.mark.slow
+def test_every_port_searched_on_disk_matches_a_plain_scan_of_the_table() -> None:
+    by_port, _ = _brute_force()
+    table = str(DATA / "iana.tsv")
+    for port in range(-1, 65537):
+        expected = [
+            f"{s.port}\t{s.protocol}\t{s.name}\t{s.description}" for s in by_port.get(port, [])
+        ]
+        assert registry.lines_on_disk(table, port) == expected, port
+
+
+def test_no_line_of_the_table_is_longer_than_a_probe() -> None:
+    # a longer line would still be answered (from the text read whole), only slower
+    lines = (DATA / "iana.tsv").read_bytes().split(b"\n")
+    assert max(len(line) for line in lines) < registry.PROBE
+
+
+def _table(tmp_path: Path, rows: list[str], end: str = "\n") -> str:
+    path = tmp_path / "table.tsv"
+    path.write_text("# header\n" + "\n".join(rows) + end, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_a_small_table_is_searched_on_disk_to_its_last_line(tmp_path: Path, end: str) -> None:
+    rows = [f"{port}\t{proto}\tname{port}\tdescription é {'x' * (port % 300)}"
+            for port in range(0, 3000, 7) for proto in ("tcp", "udp")]  # fmt: skip
+    table = _table(tmp_path, rows, end)
+    for port in [-1, 0, 1, 7, 1500, 1505, 2996, 2997, 2999, 3000, 65535]:
+        assert registry.lines_on_disk(table, port) == [r for r in rows if r.startswith(f"{port}\t")]
+
+
+def test_a_table_it_cannot_probe_is_left_to_the_text_search(tmp_path: Path) -> None:
+    rows = [f"{port}\ttcp\tname\t{'long ' * 200}" for port in range(100)]
+    assert registry.lines_on_disk(_table(tmp_path, rows), 50) is None
+    assert registry.lines_on_disk(str(tmp_path / "missing.tsv"), 50) is None
+    assert registry.lines_on_disk(_table(tmp_path, []), 50) == []
+
+
+def test_the_table_is_read_whole_once_a_run_has_asked_for_many_ports() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); import portwho.registry as r\n"
+        "answers = []\n"
+        "for port in range(20, 20 + r.ON_DISK_MAX + 2):\n"
+        "    answers.append(r.services(port)); print(len(r._iana_text.loaded))\n"
+        "r._on_disk.clear(); r._iana_text()  # now every port from the text\n"
+        "print(answers == [r.services(p) for p in range(20, 22 + r.ON_DISK_MAX)], r._on_disk)"
+    )
+    done = run([sys.executable, "-c", code], 30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"] * registry.ON_DISK_MAX + ["1", "1", "True", "[]"]
