@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+from portwho.context import read_text
 from portwho.context.record import Parent
 
 PROC = "/proc"
@@ -20,11 +21,7 @@ def stat_fields(stat: str) -> tuple[str, int, int]:
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-            return fh.read()
-    except OSError:
-        return None
+    return read_text(path, "surrogateescape")
 
 
 class _Clock:
