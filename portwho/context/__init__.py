@@ -14,7 +14,8 @@ def read_text(path: str, errors: str = "strict") -> str | None:
     five system calls more per file (fstat twice, a TTY ioctl, lseek twice), and a lookup
     reads a handful of /proc files per owner."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # O_BINARY (Windows): else its C runtime would turn CR LF into LF and stop at a ^Z
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     chunks: list[bytes] = []

@@ -1,11 +1,10 @@
 """What a port is: IANA service registrations, everyday aliases and curated notes.
 
 Nothing is read at import time, and no index is ever built for the IANA table (iana.tsv, built
-by scripts/build_registry.py, sorted by port). `services()` binary-searches it on disk for the
-first few ports a run asks (a dozen small preads: reading and decoding the whole 470 KB costs a
-tenth of a whole `portwho PORT --json`), then reads it once and searches it in memory; a name
-lookup is a `bytes.find` for "<TAB>proto<TAB>name<TAB>" in a lower-cased copy. Aliases and notes
-are tiny, parsed on first use.
+by scripts/build_registry.py, sorted by port). `services()` binary-searches it on disk for a
+run's first few ports (a dozen preads: reading and decoding all 470 KB costs a tenth of a whole
+`portwho PORT --json`), then in memory; a name lookup is a `bytes.find` for "<TAB>proto<TAB>
+name<TAB>" in a lower-cased copy. Aliases and notes are tiny, parsed on first use.
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ def _path(filename: str) -> str:
 
 def _read(filename: str) -> bytes:
     """Its bytes, newlines translated as a text read does (CR LF), in fewer system calls."""
-    fd, chunks = os.open(_path(filename), os.O_RDONLY), []
+    fd, chunks = os.open(_path(filename), os.O_RDONLY | getattr(os, "O_BINARY", 0)), []
     try:
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
@@ -119,7 +118,10 @@ def services(port: int, protocol: str | None = None) -> list[Service]:
 
 def lines_on_disk(path: str, port: int) -> list[str] | None:
     """port_lines() of the file, read with preads; None when it cannot be read so, or has CR LF
-    line ends (the whole table is read then, its newlines translated)."""
+    line ends (the whole table is read then, its newlines translated), or where there is no
+    pread (Windows)."""
+    if not hasattr(os, "pread"):
+        return None
     try:
         with open(path, "rb", buffering=0) as raw:  # no buffer: each read is one pread
             fd, size = raw.fileno(), os.fstat(raw.fileno()).st_size

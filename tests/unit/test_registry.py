@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -260,3 +261,11 @@ def test_the_table_is_read_whole_once_a_run_has_asked_for_many_ports() -> None:
     done = run([sys.executable, "-c", code], 30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0"] * registry.ON_DISK_MAX + ["1", "1", "True", "[]"]
+
+
+def test_without_pread_the_table_is_searched_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = registry.services(443)
+    monkeypatch.delattr(os, "pread", raising=False)  # Windows has none
+    assert registry.lines_on_disk(str(DATA / "iana.tsv"), 443) is None
+    monkeypatch.setattr(registry, "_on_disk", [])
+    assert registry.services(443) == expected
