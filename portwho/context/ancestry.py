@@ -3,9 +3,9 @@ from psutil elsewhere. Each read that fails ends the chain where it is."""
 
 from __future__ import annotations
 
-import os
 import sys
 
+from portwho.context import read_text
 from portwho.context.record import Parent
 
 PROC = "/proc"
@@ -20,26 +20,18 @@ def stat_fields(stat: str) -> tuple[str, int, int]:
 
 
 def _read(path: str) -> str | None:
+    return read_text(path, "surrogateescape")
+
+
+def _started(stat: str) -> float | None:
+    """procfs's start time, whose boot time is read once a run (for the owners, and now their
+    parents too: each owner's chain read /proc/stat again)."""
+    from portwho.system import procfs
+
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-            return fh.read()
-    except OSError:
+        return procfs.started(stat)
+    except OSError:  # no /proc/stat, or no btime in it: unknown
         return None
-
-
-class _Clock:
-    """Boot time and tick length, read once per lookup."""
-
-    def __init__(self) -> None:
-        self.boot: float | None = None
-        self.tick = os.sysconf("SC_CLK_TCK")
-
-    def started(self, ticks: int) -> float | None:
-        if self.boot is None:
-            for line in (_read(f"{PROC}/stat") or "").splitlines():
-                if line.startswith("btime"):
-                    self.boot = float(line.split()[1])
-        return None if self.boot is None else self.boot + ticks / self.tick
 
 
 def ppid_linux(pid: int) -> int | None:
@@ -52,7 +44,6 @@ def parents_linux(pid: int, cache: dict[int, tuple[Parent, int]]) -> tuple[Paren
     many workers share their ancestry, which is read once."""
     from portwho.system.procfs import name
 
-    clock = _Clock()
     chain: list[Parent] = []
     ppid = ppid_linux(pid)
     while ppid and len(chain) < MAX_DEPTH:
@@ -60,9 +51,9 @@ def parents_linux(pid: int, cache: dict[int, tuple[Parent, int]]) -> tuple[Paren
             stat = _read(f"{PROC}/{ppid}/stat")
             if stat is None:
                 break
-            comm, grand, ticks = stat_fields(stat)
+            comm, grand, _ = stat_fields(stat)
             args = tuple((_read(f"{PROC}/{ppid}/cmdline") or "").split("\x00"))
-            found = Parent(pid=ppid, process=name(comm, args), started=clock.started(ticks))
+            found = Parent(pid=ppid, process=name(comm, args), started=_started(stat))
             cache[ppid] = (found, grand)
         parent, ppid = cache[ppid]
         chain.append(parent)

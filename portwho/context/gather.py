@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 
-from portwho.context import ancestry, cgroup, project, supervisors
+from portwho.context import ancestry, cgroup, project, read_text, supervisors
 from portwho.context.record import Container, Context, Parent, Project, Unit
 from portwho.model import Attempt, Outcome, Socket
 
@@ -47,11 +47,7 @@ class Owner:
 
 
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return ""
+    return read_text(path, "replace") or ""
 
 
 def _base(sock: Socket) -> str:

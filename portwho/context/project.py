@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import os
 
+from portwho.context import read_text
 from portwho.context.record import Project
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
+    return read_text(path, "replace")
 
 
 def branch_of(head: str) -> str | None:

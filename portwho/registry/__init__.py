@@ -1,9 +1,10 @@
 """What a port is: IANA service registrations, everyday aliases and curated notes.
 
 Nothing is read at import time, and no index is ever built for the IANA table (iana.tsv, built
-by scripts/build_registry.py, sorted by port): it is read once on first use and searched as
-text. `services()` binary-searches the line offsets; a name lookup is a `bytes.find` for
-"<TAB>proto<TAB>name<TAB>" in a lower-cased copy. Aliases and notes are tiny, parsed on first use.
+by scripts/build_registry.py, sorted by port). `services()` binary-searches it on disk for a
+run's first few ports (a dozen preads: reading and decoding all 470 KB costs a tenth of a whole
+`portwho PORT --json`), then in memory; a name lookup is a `bytes.find` for "<TAB>proto<TAB>
+name<TAB>" in a lower-cased copy. Aliases and notes are tiny, parsed on first use.
 """
 
 from __future__ import annotations
@@ -71,13 +72,20 @@ def _path(filename: str) -> str:
     return os.path.join(_HERE, filename)  # noqa: PTH118
 
 
-def _read(filename: str) -> str:
-    with open(_path(filename), encoding="utf-8") as handle:
-        return handle.read()
+def _read(filename: str) -> bytes:
+    """Its bytes, newlines translated as a text read does (CR LF), in fewer system calls."""
+    fd, chunks = os.open(_path(filename), os.O_RDONLY | getattr(os, "O_BINARY", 0)), []
+    try:
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
 @once
-def _iana_text() -> str:
+def _iana_table() -> bytes:
     return _read("iana.tsv")
 
 
@@ -85,36 +93,96 @@ def _data_lines(text: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
-def _port_at(text: str, line_start: int) -> int:
-    return int(text[line_start : text.find("\t", line_start)])
-
-
-def _seek(text: str, port: int) -> int:
-    """Offset of the first line whose port is >= `port` (len(text) when there is none).
-
-    `lo` and `hi` are always line starts; the header line guarantees text[lo - 1] == "\n".
-    """
-    lo, hi = text.find("\n") + 1, len(text)
-    while lo < hi:
-        line = text.rfind("\n", lo - 1, (lo + hi) // 2) + 1  # a line start in [lo, mid]
-        if _port_at(text, line) < port:
-            lo = text.find("\n", line) + 1
-        else:
-            hi = line
-    return lo
+#: bytes per probe of the table: more than most lines (a longer one takes a longer read)
+PROBE = 512
+#: ports searched on disk before the table is read whole: a range's summary may show thousands
+#: of ports, where one read and a search in memory each cost less than a dozen preads
+ON_DISK_MAX = 8
+_on_disk: list[int] = []
 
 
 def services(port: int, protocol: str | None = None) -> list[Service]:
     """Every IANA registration of `port` for `protocol` ("tcp"/"udp"), or both when None."""
-    text = _iana_text()
-    found: list[Service] = []
-    start = _seek(text, port)
-    while start < len(text) and _port_at(text, start) == port:
-        end = text.find("\n", start)
-        _, proto, name, description = text[start:end].split("\t")
-        if protocol is None or proto == protocol.lower():
-            found.append(Service(name=name, port=port, protocol=proto, description=description))
-        start = end + 1
+    lines = None
+    if len(_on_disk) < ON_DISK_MAX and not _iana_table.loaded:  # type: ignore[attr-defined]
+        _on_disk.append(port)
+        lines = lines_on_disk(_path("iana.tsv"), port)
+    if lines is None:
+        table = _iana_table()
+        lines = port_lines(lambda at, count: table[at : at + count], len(table), port)
+    rows = [line.split("\t") for line in lines]
+    return [Service(name=name, port=port, protocol=proto, description=description)
+            for _, proto, name, description in rows
+            if protocol is None or proto == protocol.lower()]  # fmt: skip
+
+
+def lines_on_disk(path: str, port: int) -> list[str] | None:
+    """port_lines() of the file, read with preads; None when it cannot be read so, or has CR LF
+    line ends (the whole table is read then, its newlines translated), or where there is no
+    pread (Windows)."""
+    if not hasattr(os, "pread"):
+        return None
+    try:
+        with open(path, "rb", buffering=0) as raw:  # no buffer: each read is one pread
+            fd, size = raw.fileno(), os.fstat(raw.fileno()).st_size
+            lines = port_lines(lambda at, count: os.pread(fd, count, at), size, port)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return None if any("\r" in line for line in lines) else lines
+
+
+def port_lines(read: Callable[[int, int], bytes], size: int, port: int) -> list[str]:
+    """The lines of `port` in a table sorted by port after one header line, `read(offset,
+    count)` giving its bytes: a binary search, then one read from a line start just before
+    them. Every line starting before `lo` holds a smaller port, every one from `hi` on not."""
+    lo, hi = (_next_line(read, 0, size) or (size, b""))[0], size  # lo: past the header line
+    while hi - lo > 2 * PROBE:
+        mid = (lo + hi) // 2
+        line = _next_line(read, mid, hi)
+        if line is None:  # no line starts in (mid, hi)
+            hi = mid + 1
+        elif _port_of(read, *line) < port:
+            lo = line[0]
+        else:
+            hi = line[0]
+    return _lines_from(read, lo, port)
+
+
+def _next_line(read: Callable[[int, int], bytes], at: int, limit: int) -> tuple[int, bytes] | None:
+    """The first line start after `at` and before `limit`, and the bytes read from there."""
+    count = PROBE
+    chunk = read(at, count)
+    while b"\n" not in chunk:  # a line longer than the probe
+        if len(chunk) < count or at + count >= limit:
+            return None
+        count *= 4
+        chunk = read(at, count)
+    start = at + chunk.index(b"\n") + 1
+    return (start, chunk[start - at :]) if start < limit else None
+
+
+def _port_of(read: Callable[[int, int], bytes], start: int, head: bytes) -> int:
+    field = head[:8] if b"\t" in head[:8] else read(start, 8)  # 5 digits at most, and a tab
+    return int(field[: field.index(b"\t")])
+
+
+def _lines_from(read: Callable[[int, int], bytes], at: int, port: int) -> list[str]:
+    """The lines of `port` from line start `at` on (every line before them holds a smaller one)."""
+    found: list[str] = []
+    count = 8 * PROBE
+    while block := read(at, count):
+        end = len(block) if len(block) < count else block.rfind(b"\n") + 1
+        if not end:  # a line longer than the block
+            count *= 4
+            continue
+        for line in block[:end].split(b"\n"):
+            if line:
+                here = int(line[: line.index(b"\t")])
+                if here > port:
+                    return found
+                if here == port:
+                    found.append(line.decode("utf-8"))
+        at += end
     return found
 
 
@@ -122,8 +190,7 @@ def services(port: int, protocol: str | None = None) -> list[Service]:
 def _iana_lower() -> bytes:
     # bytes.lower() touches ASCII only, and is ~30x faster than str.lower() on this text
     # (whose descriptions hold a few non-ASCII letters); service names are ASCII (RFC 6335).
-    with open(_path("iana.tsv"), "rb") as handle:
-        return handle.read().lower()
+    return _read("iana.tsv").lower()
 
 
 _BY_NAME: dict[str, tuple[tuple[int, str], ...]] = {}
@@ -156,7 +223,7 @@ def _search_name(key: str) -> tuple[tuple[int, str], ...]:
 @once
 def _aliases() -> dict[str, list[tuple[int, str]]]:
     aliases: dict[str, list[tuple[int, str]]] = {}
-    for alias, port, protocols in _data_lines(_read("aliases.tsv")):
+    for alias, port, protocols in _data_lines(_read("aliases.tsv").decode("utf-8")):
         entries = aliases.setdefault(alias.lower(), [])
         entries.extend((int(port), proto) for proto in protocols.split(","))
     return aliases
@@ -204,12 +271,12 @@ def port_for_service(name: str, protocol: str) -> int | None:
 
 
 @once
-def _notes() -> list[tuple[int, int, Note]]:
-    table: list[tuple[int, int, Note]] = []
-    for ports, platforms, text in _data_lines(_read("notes.tsv")):
+def _notes() -> list[tuple[int, int, str, str]]:
+    """(first port, last port, platforms, text): a Note is made only for a port shown."""
+    table: list[tuple[int, int, str, str]] = []
+    for ports, platforms, text in _data_lines(_read("notes.tsv").decode("utf-8")):
         first, _, last = ports.partition("-")
-        where = () if platforms == "*" else tuple(platforms.split(","))
-        table.append((int(first), int(last or first), Note(text=text, platforms=where)))
+        table.append((int(first), int(last or first), platforms, text))
     return table
 
 
@@ -217,11 +284,12 @@ def notes(port: int, platform: str | None = None, *, all_platforms: bool = False
     """Curated notes for `port`: notes for every platform, plus those for `platform`
     (default: this one, sys.platform). `all_platforms=True` shows every OS's notes."""
     here = _platform_key(platform or sys.platform)
-    return [
-        note
-        for first, last, note in _notes()
-        if first <= port <= last and (all_platforms or not note.platforms or here in note.platforms)
+    found = [
+        Note(text=text, platforms=() if where == "*" else tuple(where.split(",")))
+        for first, last, where, text in _notes()
+        if first <= port <= last
     ]
+    return [n for n in found if all_platforms or not n.platforms or here in n.platforms]
 
 
 def _platform_key(platform: str) -> str:

@@ -3,6 +3,8 @@ excluded port ranges that nobody can bind. The one reader of both."""
 
 from __future__ import annotations
 
+import os
+
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,9 +28,12 @@ def parse_linux_range(text: str) -> tuple[int, int]:
 def ephemeral_range(platform: str, runner: Runner | None = None) -> tuple[int, int] | None:
     """This machine's ephemeral (outgoing) port range, or None when it cannot be read."""
     if platform == "linux":
-        try:
-            with open(LINUX_RANGE_FILE, encoding="utf-8") as fh:  # digits; utf-8 is loaded
-                return parse_linux_range(fh.read())
+        try:  # one raw read: the file is two numbers, and a text file object costs 5 syscalls more
+            fd = os.open(LINUX_RANGE_FILE, os.O_RDONLY)
+            try:
+                return parse_linux_range(os.read(fd, 256).decode("ascii"))
+            finally:
+                os.close(fd)
         except (OSError, ValueError):
             return None
     if platform not in _READERS:

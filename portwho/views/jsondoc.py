@@ -7,57 +7,103 @@ from portwho.views.words import hint
 
 TYPE_CHECKING = False  # not typing's: `portwho PORT --json` imports no typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import Any
 
     from portwho.facts import PortFacts
     from portwho.kill.plan import KillOutcome, Refusal, Target
     from portwho.model import Attempt, LookupResult, Socket
 
-try:  # the C function json.dumps(ensure_ascii=False) quotes strings with
-    from _json import encode_basestring
-except ImportError:  # pragma: no cover - an interpreter without the C accelerator
-    from json.encoder import py_encode_basestring as encode_basestring
+    Put = Callable[[str], object]  # where the writer's pieces go (a list's append)
 
 SCHEMA = 1
 #: a spec's port list is spelled out up to this many ports (low and high always are)
 RANGE_PORTS_MAX = 64
+#: what json.dumps(ensure_ascii=False) escapes: the quote, the backslash, the C0 controls
+_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x20)} | {
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+    ord("\b"): "\\b",
+    ord("\f"): "\\f",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
+
+
+def json_string(text: str) -> str:
+    """json.dumps(text, ensure_ascii=False), without importing json or its C accelerator
+    (_json: a shared library whose loading costs 0.3 ms, more than writing a whole document)."""
+    if text.isprintable() and '"' not in text and "\\" not in text:  # no control character
+        return f'"{text}"'
+    return f'"{text.translate(_ESCAPES)}"'
 
 
 def write_json(value: object, indent: str = "  ", level: str = "") -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False)` for what a document holds (str keys;
     str, int, float, bool, None, lists, tuples), without importing json: its decoder brings
     `re`, a tenth of a whole `portwho PORT --json`. A property test holds the two equal."""
-    inner = level + indent
+    parts: list[str] = []
+    _write(value, "\n" + level, indent, parts.append, {})
+    return "".join(parts)
+
+
+def _write(value: object, newline: str, indent: str, put: Put, keys: dict[object, str]) -> None:
+    """`value` in pieces, joined once; `newline`: a line break and `value`'s indentation; `keys`:
+    each key quoted, once a document (every socket repeats the same twenty)."""
     if isinstance(value, dict):
+        _write_dict(value, newline, indent, put, keys)
+    elif isinstance(value, (list, tuple)):
         if not value:
-            return "{}"
-        items = [f"{inner}{_key(k)}: {write_json(v, indent, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + level + "}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        items = [inner + write_json(v, indent, inner) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + level + "]"
-    return _scalar(value)
+            put("[]")
+            return
+        inner = newline + indent
+        sep = "[" + inner
+        for item in value:
+            if type(item) is str:
+                put(sep + json_string(item))
+            else:
+                put(sep)
+                _write(item, inner, indent, put, keys)
+            sep = "," + inner
+        put(newline + "]")
+    else:
+        put(_scalar(value))
+
+
+def _write_dict(
+    value: dict[Any, Any], newline: str, indent: str, put: Put, keys: dict[Any, str]
+) -> None:
+    if not value:
+        put("{}")
+        return
+    inner = newline + indent
+    sep = "{" + inner
+    for key, item in value.items():
+        head = keys.get(key)
+        if head is None:
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be str, not {type(key).__name__}")
+            head = keys[key] = f"{json_string(key)}: "
+        if type(item) is str:  # most values: written here, not through _write
+            put(f"{sep}{head}{json_string(item)}")
+        else:
+            put(sep + head)
+            _write(item, inner, indent, put, keys)
+        sep = "," + inner
+    put(newline + "}")
 
 
 def _scalar(value: object) -> str:
     if value is None or value is True or value is False:
         return "null" if value is None else "true" if value else "false"
     if isinstance(value, str):
-        return encode_basestring(value)
+        return json_string(value)
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def _key(key: object) -> str:
-    if not isinstance(key, str):
-        raise TypeError(f"keys must be str, not {type(key).__name__}")
-    return encode_basestring(key)
 
 
 def _float(value: float) -> str:

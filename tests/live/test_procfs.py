@@ -47,3 +47,14 @@ def test_a_cut_name_is_completed_from_the_command_line() -> None:
         "gnome-shell-calendar-server"
     )
     assert procfs.name("python3\n", ("/usr/bin/python3.11",)) == "python3"
+
+
+def test_the_parents_chain_says_what_psutil_says() -> None:
+    from portwho.context import ancestry
+
+    with spawn_holder() as h:
+        for pid in (h.pid, os.getpid()):
+            ours, theirs = ancestry.parents_linux(pid, {}), ancestry.parents_psutil(pid)
+            assert [(p.pid, p.process) for p in ours] == [(p.pid, p.process) for p in theirs]
+            for mine, psutil_says in zip(ours, theirs, strict=True):
+                assert mine.started == pytest.approx(psutil_says.started, abs=0.02), mine

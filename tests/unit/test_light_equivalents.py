@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from portwho.model.record import Record
 from portwho.shell.completion import split_words
+from portwho.views.jsondoc import json_string
 from portwho.views.jsondoc import write_json as dumps
 from portwho.views.words import command_text, quote
 
@@ -40,6 +41,30 @@ documents = st.recursive(
 @given(documents)
 def test_dumps_is_json_dumps(doc: object) -> None:
     assert dumps(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def test_every_character_is_quoted_as_json_quotes_it() -> None:
+    # one by one, surrogates and controls included (hypothesis's text() leaves surrogates out),
+    # then all of them in one string, which takes the escaping path
+    for code in range(0x110000):
+        char = chr(code)
+        assert json_string(char) == json.dumps(char, ensure_ascii=False), hex(code)
+    every = "".join(map(chr, range(0x3000)))
+    assert json_string(every) == json.dumps(every, ensure_ascii=False)
+
+
+class Name(str):
+    pass
+
+
+def test_str_subclasses_and_nested_containers_are_written_as_json_writes_them() -> None:
+    doc: dict[str, object] = {
+        "a": Name("x\ny"),
+        "b": [True, 1, 2.5, None, (Name(""), {})],
+        "c": {"d": []},
+    }
+    assert dumps(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+    assert dumps(doc, indent="    ") == json.dumps(doc, indent=4, ensure_ascii=False)
 
 
 def test_dumps_refuses_what_json_refuses() -> None:

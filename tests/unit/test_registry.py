@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -161,7 +162,7 @@ def test_note_defaults_to_every_platform() -> None:
 def test_import_is_lazy() -> None:
     code = (
         f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); import portwho.registry as r;"
-        " print(len(r._iana_text.loaded), len(r._notes.loaded), len(r._aliases.loaded))"
+        " print(len(r._iana_table.loaded), len(r._notes.loaded), len(r._aliases.loaded))"
     )
     done = run([sys.executable, "-c", code], 30)
     assert (done.returncode, done.stdout.split()) == (0, ["0", "0", "0"]), done.stderr
@@ -191,3 +192,80 @@ def test_every_name_matches_a_plain_scan_of_the_table() -> None:
     _, by_name = _brute_force()
     for name, expected in by_name.items():
         assert registry._iana_ports(name) == tuple(sorted(expected)), name
+
+
+@pytest.mark.slow
+def test_every_port_searched_on_disk_matches_a_plain_scan_of_the_table() -> None:
+    by_port, _ = _brute_force()
+    table = str(DATA / "iana.tsv")
+    for port in range(-1, 65537):
+        expected = [
+            f"{s.port}\t{s.protocol}\t{s.name}\t{s.description}" for s in by_port.get(port, [])
+        ]
+        assert registry.lines_on_disk(table, port) == expected, port
+
+
+def test_no_line_of_the_table_is_longer_than_a_probe() -> None:
+    # a longer line is still found (by a longer read), in one pread more
+    lines = (DATA / "iana.tsv").read_bytes().split(b"\n")
+    assert max(len(line) for line in lines) < registry.PROBE
+
+
+def _table(tmp_path: Path, rows: list[str], end: str = "\n", newline: str = "\n") -> str:
+    path = tmp_path / "table.tsv"
+    path.write_bytes(("# header\n" + "\n".join(rows) + end).replace("\n", newline).encode())
+    return str(path)
+
+
+def _expected(rows: list[str], port: int) -> list[str]:
+    return [r for r in rows if r.startswith(f"{port}\t")]
+
+
+def _in_memory(path: str, port: int) -> list[str]:
+    table = Path(path).read_bytes()
+    return registry.port_lines(lambda at, count: table[at : at + count], len(table), port)
+
+
+PROBED = [-1, 0, 1, 7, 8, 1500, 1505, 2996, 2997, 2999, 3000, 65535]
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+@pytest.mark.parametrize("width", [300, 3000])  # lines shorter, then longer than a probe
+def test_a_small_table_is_searched_to_its_last_line(tmp_path: Path, end: str, width: int) -> None:
+    rows = [f"{port}\t{proto}\tname{port}\tdescription é {'x' * (port * 7 % width)}"
+            for port in range(0, 3000, 7) for proto in ("tcp", "udp")]  # fmt: skip
+    table = _table(tmp_path, rows, end)
+    for port in PROBED:
+        assert registry.lines_on_disk(table, port) == _expected(rows, port), port
+        assert _in_memory(table, port) == _expected(rows, port), port
+
+
+def test_a_table_with_crlf_line_ends_is_left_to_the_translated_text(tmp_path: Path) -> None:
+    rows = [f"{port}\ttcp\tname\tdescription" for port in range(100)]
+    assert registry.lines_on_disk(_table(tmp_path, rows, newline="\r\n"), 50) is None
+    assert registry.lines_on_disk(_table(tmp_path, rows, newline="\r\n"), 500) == []
+    assert registry.lines_on_disk(str(tmp_path / "missing.tsv"), 50) is None
+    assert registry.lines_on_disk(_table(tmp_path, []), 50) == []
+    assert registry.lines_on_disk(_table(tmp_path, [], end=""), 50) == []
+
+
+def test_the_table_is_read_whole_once_a_run_has_asked_for_many_ports() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); import portwho.registry as r\n"
+        "answers = []\n"
+        "for port in range(20, 20 + r.ON_DISK_MAX + 2):\n"
+        "    answers.append(r.services(port)); print(len(r._iana_table.loaded))\n"
+        "r._on_disk.clear(); r._iana_table()  # now every port from the table in memory\n"
+        "print(answers == [r.services(p) for p in range(20, 22 + r.ON_DISK_MAX)], r._on_disk)"
+    )
+    done = run([sys.executable, "-c", code], 30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"] * registry.ON_DISK_MAX + ["1", "1", "True", "[]"]
+
+
+def test_without_pread_the_table_is_searched_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = registry.services(443)
+    monkeypatch.delattr(os, "pread", raising=False)  # Windows has none
+    assert registry.lines_on_disk(str(DATA / "iana.tsv"), 443) is None
+    monkeypatch.setattr(registry, "_on_disk", [])
+    assert registry.services(443) == expected
