@@ -29,6 +29,11 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     specs = [a for a in args if a not in FLAGS]
     if any(not s or s.startswith("-") for s in specs) or "json_lines" in on:
         return None  # --json-lines belongs to --host, which the full CLI answers
+    import gc
+
+    # A lookup runs once and exits: the cycle collector's passes over its tens of thousands of
+    # records found nothing to free (0 cycles after a listing) and cost a tenth of a lookup.
+    gc.disable()
     from portwho.commands import lookup as command
     from portwho.errors import PortwhoError
 
