@@ -108,10 +108,14 @@ def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], 
     return found, "; ".join(f"{k}: {' '.join(v)}" for k, v in via.items() if v)
 
 
-def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
+def attach_owners(
+    sockets: list[Socket], every_process: bool = False
+) -> tuple[list[Socket], Owners]:
     owned = [s for s in sockets if s.inode is not None]
     owners = find_owners(
-        {s.inode for s in owned if s.inode}, {s.uid for s in owned if s.uid is not None}
+        {s.inode for s in owned if s.inode},
+        {s.uid for s in owned if s.uid is not None},
+        every_process,
     )
     names: dict[int, str | None] = {}
     result: list[Socket] = []
@@ -139,7 +143,8 @@ class NetlinkBackend:
         if not os.path.isdir(f"{PROC}/self/fd"):  # noqa: PTH112
             raise BackendUnavailable("no Linux /proc here")
         found, via = find_sockets(query, self.use_netlink)
-        sockets, owners = attach_owners(found)
+        # no port asked: the whole table, held by nearly every process (owners.find_owners)
+        sockets, owners = attach_owners(found, every_process=query.ports is None)
         # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
         hidden = sum(1 for s in sockets if s.pid is None and s.inode)
         detail = f"{via}; owners: {owners.scanned} processes scanned"
