@@ -10,11 +10,14 @@ from __future__ import annotations
 import sys
 
 from portwho.model import Socket
+from portwho.model.build import Batch, with_details
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
+
+    from portwho.model.build import Details
 
 
 def _field(proc: Any, psutil: Any, method: str) -> Any:
@@ -59,12 +62,13 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
     if (platform or sys.platform) == "darwin":
         _from_ps(details)
     # what is known of each owner, worked out once per pid (a listing holds ~60 sockets a pid)
-    known = {pid: {k: v for k, v in d.items() if v is not None} for pid, d in details.items()}
-    out = []
-    for sock in socks:
-        fill = known.get(sock.pid) if sock.pid is not None else None
-        out.append(sock.but(**fill) if fill else sock)
-    return out
+    known: dict[int | None, Details] = {
+        pid: (d.get("process"), d.get("user"), d.get("cmdline"), d.get("cwd"), d.get("started"))
+        for pid, d in details.items()
+        if any(v is not None for v in d.values())
+    }
+    with Batch():
+        return [with_details(s, fill) if (fill := known.get(s.pid)) else s for s in socks]
 
 
 def _from_ps(details: dict[int, dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -47,3 +48,18 @@ def test_a_cut_name_is_completed_from_the_command_line() -> None:
         "gnome-shell-calendar-server"
     )
     assert procfs.name("python3\n", ("/usr/bin/python3.11",)) == "python3"
+
+
+def test_read_gives_what_a_text_mode_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw reads return what open(..., errors="surrogateescape").read() returned: newlines
+    translated the same way, undecodable bytes kept, a file longer than one read whole."""
+    (tmp_path / "7").mkdir()
+    contents = [b"a\r\nb\rc\r\r\nd\n\x00", b"caf\xc3\xa9 \xff\xfe\x00", b"x\x00" * 70_000, b""]
+    monkeypatch.setattr(procfs, "PROC", str(tmp_path))
+    for data in contents:
+        path = tmp_path / "7" / "cmdline"
+        path.write_bytes(data)
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            assert procfs._read(7, "cmdline") == fh.read()
