@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from portwho.model import Socket
-from portwho.model.build import Batch, with_details
+from portwho.model.build import with_details
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
@@ -67,8 +67,7 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
         for pid, d in details.items()
         if any(v is not None for v in d.values())
     }
-    with Batch():
-        return [with_details(s, fill) if (fill := known.get(s.pid)) else s for s in socks]
+    return [with_details(s, fill) if (fill := known.get(s.pid)) else s for s in socks]
 
 
 def _from_ps(details: dict[int, dict[str, Any]]) -> None:

@@ -9,8 +9,6 @@ the __class__ assignment) before anyone else can see it, so records stay frozen 
 
 from __future__ import annotations
 
-import gc
-
 from portwho.model import Family, Protocol, Socket, _SocketSlots
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -116,21 +114,3 @@ def with_details(sock: Socket, details: Details, /) -> Socket:
         new.started = started
     new.__class__ = Socket
     return new  # type: ignore[return-value]
-
-
-class Batch:
-    """`with Batch():` pauses the cycle collector while a table's records are built. They hold
-    no cycles, but each 700 new objects start a collection that walks the young ones, and the
-    older generations' passes walk every record built so far: measured here, 10-20% of the CPU
-    of decoding and enriching a listing. Collection resumes (if it was on) at the end."""
-
-    __slots__ = ("was_on",)
-
-    def __enter__(self) -> Batch:
-        self.was_on = gc.isenabled()
-        gc.disable()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was_on:
-            gc.enable()

@@ -57,6 +57,19 @@ def _message(family: int, sport: int, dport: int, src: bytes, dst: bytes, inode:
     )
 
 
+class _Kernel:
+    """A netlink socket's recv: the messages in two buffers, NLMSG_DONE at the end of the
+    second (a dump spans several reads)."""
+
+    def __init__(self, payloads: list[bytes]) -> None:
+        framed = [struct.pack("=IHHII", 16 + len(p), 20, 2, 1, 0) + p for p in payloads]
+        done = struct.pack("=IHHII", 20, diag.NLMSG_DONE, 2, 1, 0) + bytes(4)
+        self.reads = [b"".join(framed[:2]), b"".join(framed[2:]) + done]
+
+    def recv(self, size: int) -> bytes:
+        return self.reads.pop(0)
+
+
 def test_decoder_shares_one_string_per_address() -> None:
     v4, v6 = bytes([127, 0, 0, 1]), bytes(15) + b"\1"
     mapped = bytes(10) + b"\xff\xff" + v4
@@ -68,8 +81,7 @@ def test_decoder_shares_one_string_per_address() -> None:
         _message(10, 8002, 0, v6, b"", 5),
         _message(10, 8003, 0, mapped, b"", 6),
     ]
-    messages = [(20, memoryview(m), 0) for m in raw]
-    socks = diag._decode_all("tcp", messages)
+    socks = diag._decode_all("tcp", _Kernel(raw))  # type: ignore[arg-type]
     assert [(s.family, s.local_address, s.local_port) for s in socks] == [
         ("ipv4", "127.0.0.1", 8000),
         ("ipv4", "127.0.0.1", 8001),

@@ -17,7 +17,7 @@ from portwho.backends.netlink import diag as netlink_diag
 from portwho.backends.netlink.owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
-from portwho.model.build import Batch, fill_owner, with_owner
+from portwho.model.build import fill_owner, with_owner
 from portwho.system.host import is_root
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -151,12 +151,11 @@ class NetlinkBackend:
     def collect(self, query: Query, runner: Runner | None = None) -> Answer:
         if not os.path.isdir(f"{PROC}/self/fd"):  # noqa: PTH112
             raise BackendUnavailable("no Linux /proc here")
-        with Batch():
-            found, via = find_sockets(query, self.use_netlink)
-            # every port asked (none named, or 1-65535): the whole table, which nearly every
-            # process holds a socket of (owners.find_owners)
-            whole = query.ports is None or len(query.ports) >= _PORTS
-            sockets, owners = attach_owners(found, every_process=whole, fresh=True)
+        found, via = find_sockets(query, self.use_netlink)
+        # every port asked (none named, or 1-65535): the whole table, which nearly every
+        # process holds a socket of (owners.find_owners)
+        whole = query.ports is None or len(query.ports) >= _PORTS
+        sockets, owners = attach_owners(found, every_process=whole, fresh=True)
         # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
         hidden = sum(1 for s in sockets if s.pid is None and s.inode)
         detail = f"{via}; owners: {owners.scanned} processes scanned"
