@@ -54,9 +54,14 @@ def describe_psutil(pid: int) -> dict[str, Any]:
         return {}
 
 
-def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socket]:
-    """Fill in owner details; what a backend already knew is kept when psutil knows less."""
-    socks = list(sockets)
+def enrich(
+    sockets: Iterable[Socket], platform: str | None = None, in_place: bool = False
+) -> list[Socket]:
+    """Fill in owner details; what a backend already knew is kept when psutil knows less.
+
+    `in_place`: `sockets` is a list its caller gives up, and each record is replaced in it as
+    its copy is made, so a listing never holds two generations of its 30,000 records."""
+    socks = sockets if in_place and isinstance(sockets, list) else list(sockets)
     pids = {s.pid for s in socks if s.pid is not None}
     details = {pid: describe(pid, platform) for pid in pids}
     if (platform or sys.platform) == "darwin":
@@ -67,7 +72,10 @@ def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socke
         for pid, d in details.items()
         if any(v is not None for v in d.values())
     }
-    return [with_details(s, fill) if (fill := known.get(s.pid)) else s for s in socks]
+    for at, sock in enumerate(socks):
+        if fill := known.get(sock.pid):
+            socks[at] = with_details(sock, fill)
+    return socks
 
 
 def _from_ps(details: dict[int, dict[str, Any]]) -> None:

@@ -63,3 +63,17 @@ def test_read_gives_what_a_text_mode_read_gives(
         path.write_bytes(data)
         with open(path, encoding="utf-8", errors="surrogateescape") as fh:
             assert procfs._read(7, "cmdline") == fh.read()
+
+
+def test_enrich_in_place_replaces_the_records_of_the_given_list() -> None:
+    from portwho.model import Socket
+
+    mine = Socket(protocol="tcp", family="ipv4", local_address="127.0.0.1", local_port=1,
+                  pid=os.getpid(), process="backend-name")  # fmt: skip
+    nobody = mine.but(pid=None, process=None)
+    given = [mine, nobody]
+    copied = procinfo.enrich(given, "linux")
+    assert given == [mine, nobody] and copied is not given  # the caller's list untouched
+    assert procinfo.enrich(given, "linux", in_place=True) is given
+    assert given == copied
+    assert given[0].cwd == os.getcwd() and given[0].user and given[1] is nobody
