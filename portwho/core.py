@@ -84,13 +84,13 @@ def lookup(
         trail.append(attempt)
         if answer is not None:
             view = "all" if view == "all" or answer.all_sockets else "own"
-            socks = merge(socks, answer.sockets)
-            finished = answer.complete
+            # the answer let go: socks alone holds its records, and enrich replaces them in it
+            socks, finished, answer = merge(socks, answer.sockets), answer.complete, None
     from portwho import enrich as procinfo
 
     socks = procinfo.attribute_queued(socks)
     if enrich:
-        socks = procinfo.enrich(socks, plat)
+        socks = procinfo.enrich(socks, plat, in_place=True)
     sort_sockets(socks)
     result = finish(query, socks, trail, view=view, platform=plat)
     if context and enrich:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import sys
 
 from portwho.model import Socket
+from portwho.model.build import with_details
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
+
+    from portwho.model.build import Details
 
 
 def _field(proc: Any, psutil: Any, method: str) -> Any:
@@ -51,20 +54,28 @@ def describe_psutil(pid: int) -> dict[str, Any]:
         return {}
 
 
-def enrich(sockets: Iterable[Socket], platform: str | None = None) -> list[Socket]:
-    """Fill in owner details; what a backend already knew is kept when psutil knows less."""
-    socks = list(sockets)
+def enrich(
+    sockets: Iterable[Socket], platform: str | None = None, in_place: bool = False
+) -> list[Socket]:
+    """Fill in owner details; what a backend already knew is kept when psutil knows less.
+
+    `in_place`: `sockets` is a list its caller gives up, and each record is replaced in it as
+    its copy is made, so a listing never holds two generations of its 30,000 records."""
+    socks = sockets if in_place and isinstance(sockets, list) else list(sockets)
     pids = {s.pid for s in socks if s.pid is not None}
     details = {pid: describe(pid, platform) for pid in pids}
     if (platform or sys.platform) == "darwin":
         _from_ps(details)
     # what is known of each owner, worked out once per pid (a listing holds ~60 sockets a pid)
-    known = {pid: {k: v for k, v in d.items() if v is not None} for pid, d in details.items()}
-    out = []
-    for sock in socks:
-        fill = known.get(sock.pid) if sock.pid is not None else None
-        out.append(sock.but(**fill) if fill else sock)
-    return out
+    known: dict[int | None, Details] = {
+        pid: (d.get("process"), d.get("user"), d.get("cmdline"), d.get("cwd"), d.get("started"))
+        for pid, d in details.items()
+        if any(v is not None for v in d.values())
+    }
+    for at, sock in enumerate(socks):
+        if fill := known.get(sock.pid):
+            socks[at] = with_details(sock, fill)
+    return socks
 
 
 def _from_ps(details: dict[int, dict[str, Any]]) -> None:

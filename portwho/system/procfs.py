@@ -16,14 +16,27 @@ if TYPE_CHECKING:
 
 PROC = "/proc"
 _COMM_MAX = 15  # the kernel cuts /proc/PID/comm to 15 bytes
+_CHUNK = 1 << 16
 
 
 def _read(pid: int, name: str) -> str | None:
+    """The file as open(encoding="utf-8", errors="surrogateescape").read() gives it (newlines
+    translated as text mode does, as psutil reads it) at half the cost: the same reads
+    without a text-mode file's three objects, and a listing reads four files a process."""
     try:
-        with open(f"{PROC}/{pid}/{name}", encoding="utf-8", errors="surrogateescape") as fh:
-            return fh.read()
+        fd = os.open(f"{PROC}/{pid}/{name}", os.O_RDONLY)
     except PermissionError:
         return None
+    try:
+        chunks = [os.read(fd, _CHUNK)]
+        while chunks[-1]:  # to the end, as read() does: /proc may answer in pieces
+            chunks.append(os.read(fd, _CHUNK))
+    finally:
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8", "surrogateescape")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def cmdline(data: str) -> tuple[str, ...] | None:

@@ -269,3 +269,25 @@ def test_owner_found_even_when_every_probe_misleads(holder: Child) -> None:
     assert listener.inode is not None
     owners = proc_owners.find_owners({listener.inode}, uids={424242})
     assert owners.pids == {listener.inode: (holder.proc.pid,)}
+
+
+def test_fd_links_survive_an_fd_closed_mid_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One readlink failing (its fd closed between listing and reading) drops that fd only."""
+    from portwho.backends.netlink import owners as proc_owners
+
+    with socket.socket() as held:
+        link = f"socket:[{os.fstat(held.fileno()).st_ino}]"
+        assert link in proc_owners._links(os.getpid())
+        real = os.readlink
+        gone = str(held.fileno())
+
+        def flaky(path: str, *, dir_fd: int | None = None) -> str:
+            if path == gone:
+                raise FileNotFoundError(path)
+            return real(path, dir_fd=dir_fd)
+
+        monkeypatch.setattr(os, "readlink", flaky)
+        links = proc_owners._links(os.getpid())
+    assert link not in links
+    assert any(t.startswith("pipe:[") or t.startswith("/") for t in links)
+    assert proc_owners._held(os.getpid(), {link: 1}) == []

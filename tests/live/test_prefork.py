@@ -4,6 +4,7 @@ scan stopped at the first holder: 1 owner, and kill missed the workers)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -93,3 +94,22 @@ def test_kill_sees_every_holder(prefork: tuple[int, set[int]]) -> None:
     done = portwho("kill", str(port), "--yes")
     assert done.returncode == 0, done
     assert portwho(str(port), "-t", "-q").stdout == ""
+
+
+def test_listing_scan_finds_every_holder(prefork: tuple[int, set[int]]) -> None:
+    """A listing reads every fd table once (no probe, no family search): the shared listener
+    still has all five holders, once each, in pid order, and the listing shows all five."""
+    from portwho.backends import netlink
+    from portwho.model import Query
+
+    port, family = prefork
+    found, _ = netlink.find_sockets(Query(listening_only=True))
+    socks, owners = netlink.attach_owners(found, every_process=True)
+    (listener,) = [s for s in found if s.local_port == port and s.protocol == "tcp"]
+    assert listener.inode is not None
+    assert owners.pids[listener.inode] == tuple(sorted(family))
+    assert {s.pid for s in socks if s.inode == listener.inode} == family
+    assert owners.scanned >= len(family)
+    listing = portwho("--json", "-t")
+    rows = [s for s in json.loads(listing.stdout)["sockets"] if s["local_port"] == port]
+    assert {s["pid"] for s in rows} == family, listing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -58,3 +59,32 @@ def test_the_parents_chain_says_what_psutil_says() -> None:
             assert [(p.pid, p.process) for p in ours] == [(p.pid, p.process) for p in theirs]
             for mine, psutil_says in zip(ours, theirs, strict=True):
                 assert mine.started == pytest.approx(psutil_says.started, abs=0.02), mine
+
+
+def test_read_gives_what_a_text_mode_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw reads return what open(..., errors="surrogateescape").read() returned: newlines
+    translated the same way, undecodable bytes kept, a file longer than one read whole."""
+    (tmp_path / "7").mkdir()
+    contents = [b"a\r\nb\rc\r\r\nd\n\x00", b"caf\xc3\xa9 \xff\xfe\x00", b"x\x00" * 70_000, b""]
+    monkeypatch.setattr(procfs, "PROC", str(tmp_path))
+    for data in contents:
+        path = tmp_path / "7" / "cmdline"
+        path.write_bytes(data)
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            assert procfs._read(7, "cmdline") == fh.read()
+
+
+def test_enrich_in_place_replaces_the_records_of_the_given_list() -> None:
+    from portwho.model import Socket
+
+    mine = Socket(protocol="tcp", family="ipv4", local_address="127.0.0.1", local_port=1,
+                  pid=os.getpid(), process="backend-name")  # fmt: skip
+    nobody = mine.but(pid=None, process=None)
+    given = [mine, nobody]
+    copied = procinfo.enrich(given, "linux")
+    assert given == [mine, nobody] and copied is not given  # the caller's list untouched
+    assert procinfo.enrich(given, "linux", in_place=True) is given
+    assert given == copied
+    assert given[0].cwd == os.getcwd() and given[0].user and given[1] is nobody

@@ -17,6 +17,7 @@ from portwho.backends.netlink import diag as netlink_diag
 from portwho.backends.netlink.owners import PROC, Owners, find_owners, process_name
 from portwho.errors import BackendUnavailable
 from portwho.model import FAMILIES, Family, Protocol, Query, Socket
+from portwho.model.build import fill_owner, with_owner
 from portwho.system.host import is_root
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from portwho._run import Runner
 
 _SHORT = {"ipv4": "4", "ipv6": "6"}
+_PORTS = 65535
 
 
 def state_mask(protocol: Protocol, listening_only: bool) -> int:
@@ -108,21 +110,32 @@ def find_sockets(query: Query, use_netlink: bool = True) -> tuple[list[Socket], 
     return found, "; ".join(f"{k}: {' '.join(v)}" for k, v in via.items() if v)
 
 
-def attach_owners(sockets: list[Socket]) -> tuple[list[Socket], Owners]:
-    owned = [s for s in sockets if s.inode is not None]
+def attach_owners(
+    sockets: list[Socket], every_process: bool = False, fresh: bool = False
+) -> tuple[list[Socket], Owners]:
+    """One record per socket and holder (a shared socket is one per holder: model.py).
+
+    `fresh`: `sockets` are find_sockets' own records, handed to nobody yet, so each socket's
+    first holder is filled into its record (model.build.fill_owner) instead of a copy: a copy
+    per socket was a fifth of a listing's owner search."""
     owners = find_owners(
-        {s.inode for s in owned if s.inode}, {s.uid for s in owned if s.uid is not None}
+        {s.inode for s in sockets if s.inode},
+        {s.uid for s in sockets if s.inode is not None and s.uid is not None},
+        every_process,
     )
-    names: dict[int, str | None] = {}
+    holders = owners.pids.get  # None and 0 (no inode, not accepted yet) are in no table
+    names = {pid: process_name(pid) for pid in {p for ps in set(owners.pids.values()) for p in ps}}
     result: list[Socket] = []
     for sock in sockets:
-        pids = owners.pids.get(sock.inode, ()) if sock.inode is not None else ()
-        if not pids:
+        pids = holders(sock.inode)  # type: ignore[arg-type]
+        if pids is None:
             result.append(sock)
-        for pid in pids:  # a shared socket is one record per holder (model.py)
-            if pid not in names:
-                names[pid] = process_name(pid)
-            result.append(sock.but(pid=pid, process=names[pid]))
+        elif fresh:
+            result.append(fill_owner(sock, pids[0], names[pids[0]]))
+            if len(pids) > 1:
+                result += [with_owner(sock, pid, names[pid]) for pid in pids[1:]]
+        else:
+            result += [with_owner(sock, pid, names[pid]) for pid in pids]
     return result, owners
 
 
@@ -139,7 +152,10 @@ class NetlinkBackend:
         if not os.path.isdir(f"{PROC}/self/fd"):  # noqa: PTH112
             raise BackendUnavailable("no Linux /proc here")
         found, via = find_sockets(query, self.use_netlink)
-        sockets, owners = attach_owners(found)
+        # every port asked (none named, or 1-65535): the whole table, which nearly every
+        # process holds a socket of (owners.find_owners)
+        whole = query.ports is None or len(query.ports) >= _PORTS
+        sockets, owners = attach_owners(found, every_process=whole, fresh=True)
         # TIME_WAIT (no inode) has no owner to hide; anything else without a pid is hidden.
         hidden = sum(1 for s in sockets if s.pid is None and s.inode)
         detail = f"{via}; owners: {owners.scanned} processes scanned"

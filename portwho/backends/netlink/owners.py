@@ -17,12 +17,20 @@ parent, its process group's leader, its children. So once the scan stops, the ho
 are searched outward through those links, and a relative's own relatives are searched only
 when it holds a wanted socket too: a pre-fork family is found whole, and an ordinary owner
 costs one look at its parent.
+
+A listing wants the whole table, whose sockets nearly every process holds: there every fd
+table is read once, in /proc's order, and the probe and the family search (which could find
+nobody the scan did not read) are skipped.
 """
 
 from __future__ import annotations
 
 import bisect
 import os
+
+TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 PROC = "/proc"
 _FIRST = 3  # the first fd after stdin, stdout and stderr
@@ -89,64 +97,113 @@ def _probe(pid: int, uids: set[int]) -> _Probe:
     return _Probe(pid, info.st_uid in uids, min(numbers, default=None), max(numbers, default=None))
 
 
-def _inode(fd_dir: int, name: str) -> int | None:
-    try:
-        return _number(os.readlink(name, dir_fd=fd_dir))
-    except OSError:
-        return None  # closed meanwhile
-
-
-def _socket_inodes(pid: int) -> list[int]:
+def _links(pid: int) -> list[str]:
+    """Every fd link of `pid`: one readlink per fd, in one comprehension (per-fd Python calls
+    were a third of a listing's scan); an fd closed meanwhile sends it the slow way."""
     fd_dir = os.open(f"{PROC}/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        targets = [_inode(fd_dir, name) for name in os.listdir(fd_dir)]  # noqa: PTH208
+        names = os.listdir(fd_dir)  # noqa: PTH208
+        try:
+            return [os.readlink(name, dir_fd=fd_dir) for name in names]
+        except OSError:
+            return [link for name in names if (link := _link(fd_dir, name))]
     finally:
         os.close(fd_dir)
-    return [t for t in targets if t is not None]
 
 
-def find_owners(inodes: set[int], uids: set[int]) -> Owners:
-    """Map socket inodes to pids; `uids` (the sockets' owners) are tried first."""
-    wanted = set(inodes)
-    if not wanted:
+def _link(fd_dir: int, name: str) -> str:
+    try:
+        return os.readlink(name, dir_fd=fd_dir)
+    except OSError:
+        return ""  # closed meanwhile
+
+
+def _held(pid: int, links: dict[str, int]) -> list[int]:
+    """The wanted inodes (`links`: "socket:[N]" -> N) in `pid`'s fd table, matched as strings
+    by one set intersection: no fd's number is parsed. Raises as _links does."""
+    return [links[link] for link in links.keys() & _links(pid)]
+
+
+def wanted_links(inodes: set[int]) -> dict[str, int]:
+    return {f"socket:[{inode}]": inode for inode in inodes}
+
+
+def find_owners(inodes: set[int], uids: set[int], every_process: bool = False) -> Owners:
+    """Map socket inodes to pids; `uids` (the sockets' owners) are tried first.
+
+    `every_process`: the sockets are the whole table (a listing), so nearly every process
+    holds one and the scan reads them all anyway: no probe, no ranking, no family search."""
+    if not inodes:
         return Owners(pids={}, scanned=0, unreadable=0)
+    links = wanted_links(inodes)
+    held: dict[int, list[int]] = {}  # pid -> the wanted inodes in its fd table
+    if every_process:
+        unreadable = _scan(_pids(), links, held, set())
+    else:
+        unreadable, probes = _probe_all(uids)
+        ordered = sorted(inodes)
+        probes.sort(key=lambda p: p.rank(ordered))
+        wanted = set(inodes)
+        unreadable += _scan((p.pid for p in probes), links, held, wanted)
+        if not wanted:  # the scan stopped at the first holders: look for the others
+            _search_families(links, held)
+    return _owners(held, unreadable)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir(PROC) if name.isdecimal()]  # noqa: PTH208
+
+
+def _probe_all(uids: set[int]) -> tuple[int, list[_Probe]]:
     probes: list[_Probe] = []
     unreadable = 0
-    for name in os.listdir(PROC):  # noqa: PTH208
-        if name.isdecimal():
-            try:
-                probes.append(_probe(int(name), uids))
-            except PermissionError:
-                unreadable += 1
-            except OSError:
-                continue  # exited meanwhile
-    ordered = sorted(wanted)
-    probes.sort(key=lambda p: p.rank(ordered))
-    every = frozenset(wanted)
-    held: dict[int, frozenset[int]] = {}  # pid -> the wanted inodes in its fd table
-    for probe in probes:
+    for pid in _pids():
         try:
-            inodes_held = every.intersection(_socket_inodes(probe.pid))
+            probes.append(_probe(pid, uids))
+        except PermissionError:
+            unreadable += 1
+        except OSError:
+            continue  # exited meanwhile
+    return unreadable, probes
+
+
+def _scan(
+    pids: Iterable[int], links: dict[str, int], held: dict[int, list[int]], wanted: set[int]
+) -> int:
+    """Read the fd tables of `pids` into `held`, stopping once `wanted` is emptied (an empty
+    `wanted`: read them all). Returns how many tables were unreadable."""
+    unreadable = 0
+    stop = bool(wanted)
+    for pid in pids:
+        try:
+            held[pid] = found = _held(pid, links)
         except PermissionError:
             unreadable += 1  # a process with no fd to probe is found out only here
             continue
         except OSError:
             continue  # exited meanwhile
-        held[probe.pid] = inodes_held
-        wanted.difference_update(inodes_held)
-        if not wanted:
-            break
-    _search_families(every, held)
-    pids: dict[int, list[int]] = {}
+        if stop:
+            wanted.difference_update(found)
+            if not wanted:
+                break
+    return unreadable
+
+
+def _owners(held: dict[int, list[int]], unreadable: int) -> Owners:
+    """Invert `held` with whole-table dict operations, not a Python step per inode (a listing
+    has tens of thousands); a pid's one-holder sockets share one (pid,) tuple."""
+    pids: dict[int, tuple[int, ...]] = {}
     for pid in sorted(held):
-        for inode in held[pid]:
-            pids.setdefault(inode, []).append(pid)
-    return Owners(
-        pids={i: tuple(p) for i, p in pids.items()}, scanned=len(held), unreadable=unreadable
-    )
+        found = held[pid]
+        shared = pids.keys() & found  # held by an earlier pid too (a pre-fork server)
+        alone = [i for i in found if i not in shared] if shared else found
+        pids.update(dict.fromkeys(alone, (pid,)))
+        for inode in shared:
+            pids[inode] += (pid,)
+    return Owners(pids=pids, scanned=len(held), unreadable=unreadable)
 
 
-def _search_families(every: frozenset[int], held: dict[int, frozenset[int]]) -> None:
+def _search_families(links: dict[str, int], held: dict[int, list[int]]) -> None:
     """Add the other holders of the sockets found: outward from each holder through its
     parent, group leader and children, on through relatives that hold a wanted socket too."""
     queue = [pid for pid, inodes in held.items() if inodes]
@@ -158,7 +215,7 @@ def _search_families(every: frozenset[int], held: dict[int, frozenset[int]]) -> 
             seen.add(relative)
             if relative not in held:
                 try:
-                    held[relative] = every.intersection(_socket_inodes(relative))
+                    held[relative] = _held(relative, links)
                 except OSError:  # not ours to read, or exited
                     continue
             if held[relative]:
