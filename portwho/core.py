@@ -21,6 +21,7 @@ from portwho.model import (
     sort_sockets,
 )
 from portwho.model import socket_order as _order
+from portwho.model.build import new_report
 from portwho.system.host import is_root, platform_key
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -65,10 +66,8 @@ def lookup(
     timeout: float = LOOKUP_TIMEOUT,
 ) -> LookupResult:
     """Ask the backends in order until one answers completely and no owner stays hidden.
-
-    `runner` starts the OS tools (default: portwho._run.run); `timeout` bounds the whole chain
-    in seconds, the context's tools included. `context`: also find each owner's container,
-    unit, parents and project (portwho.context)."""
+    `runner` starts the OS tools (default: portwho._run.run); `timeout` bounds the chain in
+    seconds, context included. `context`: each owner's container, unit, parents, project."""
     plat = platform_key(platform)
     deadline = Deadline(timeout, runner or run)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
@@ -201,14 +200,15 @@ def finish(
     kept = [s for s in socks if query.owners.keep(s)] if query.owners.active else socks
     groups = by_port(kept) if ports else {}  # one walk of the table, whatever the ports
     seen = by_port(socks) if ports and kept is not socks else None  # what filters dropped too
-    empty = unowned(0, (), view=view, platform=platform, saved=saved)
+    empty, where = unowned(0, (), view=view, platform=platform, saved=saved), seen or groups
+    owned = {s.local_port for s in kept if s.pid is not None} if ports else ()  # in use
     reports = tuple(
-        verdict(
+        new_report(p, Verdict.IN_USE, Reason.OWNER_FOUND) if p in owned
+        else verdict(
             p, groups.get(p, ()), view=view, platform=platform, saved=saved,
             every=None if seen is None else seen.get(p, ()),
-        )
-        if p in (groups if seen is None else seen)  # else nobody on it (most of a range)
-        else PortReport(port=p, verdict=empty.verdict, reason=empty.reason)
+        ) if p in where
+        else new_report(p, empty.verdict, empty.reason)  # nobody on it (most of a range)
         for p in ports
     )  # fmt: skip
     return LookupResult(

@@ -9,7 +9,16 @@ the __class__ assignment) before anyone else can see it, so records stay frozen 
 
 from __future__ import annotations
 
-from portwho.model import Family, Protocol, Socket, _SocketSlots
+from portwho.model import (
+    Family,
+    PortReport,
+    Protocol,
+    Reason,
+    Socket,
+    Verdict,
+    _ReportSlots,
+    _SocketSlots,
+)
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
@@ -113,4 +122,16 @@ def with_details(sock: Socket, details: Details, /) -> Socket:
     if started is not None:
         new.started = started
     new.__class__ = Socket
+    return new  # type: ignore[return-value]
+
+
+def new_report(port: int, verdict: Verdict, reason: Reason, /) -> PortReport:
+    """PortReport(port=..., verdict=..., reason=...) with no detail: a range asks 65,535 ports
+    and most of them have nobody on them."""
+    new = _new(_ReportSlots)
+    new.port = port
+    new.verdict = verdict
+    new.reason = reason
+    new.detail = ()
+    new.__class__ = PortReport
     return new  # type: ignore[return-value]

@@ -100,7 +100,7 @@ class Query(Record):
     """What to look for. `ports` None means every port (used for listing); `specs` are the
     typed specs behind `ports`, with any address or protocol they narrow to."""
 
-    __slots__ = ("families", "listening_only", "owners", "ports", "protocols", "specs")
+    __slots__ = ("_narrowed", "families", "listening_only", "owners", "ports", "protocols", "specs")
     FIELDS = ("ports", "protocols", "families", "listening_only", "specs", "owners")
     ports: frozenset[int] | None
     protocols: frozenset[Protocol]
@@ -108,6 +108,7 @@ class Query(Record):
     listening_only: bool
     specs: tuple[Spec, ...]
     owners: Owners
+    _narrowed: bool
 
     def __init__(
         self,
@@ -125,6 +126,8 @@ class Query(Record):
         _set(self, "listening_only", listening_only)
         _set(self, "specs", specs)
         _set(self, "owners", owners)
+        #: some spec narrows to an address or protocol: not a field (wants() asks it per socket)
+        _set(self, "_narrowed", any(s.narrows for s in specs))
 
     def wants(self, sock: Socket) -> bool:
         if self.ports is not None and sock.local_port not in self.ports:
@@ -133,8 +136,4 @@ class Query(Record):
             return False
         if self.listening_only and not sock.listening:
             return False
-        return not self.specs or not self._narrowed or any(s.matches(sock) for s in self.specs)
-
-    @property
-    def _narrowed(self) -> bool:
-        return any(s.narrows for s in self.specs)
+        return not self._narrowed or any(s.matches(sock) for s in self.specs)

@@ -11,6 +11,7 @@ from portwho import core
 from portwho.commands import lookup as command
 from portwho.model import Socket
 from portwho.views import table
+from portwho.views import text as render
 
 
 def naive(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
@@ -71,3 +72,20 @@ def test_a_table_of_many_ports_names_hidden_owners_and_counts_the_rest(
     assert out[14].startswith("1 port(s) in use, owner hidden (1010): ")  # and what to do
     assert out[15].startswith("1000-1099: 11 of 100 ports in use (1000, 1001,")
     assert out[15].endswith(", ...), 89 free.")
+
+
+def test_the_counts_say_each_range_then_the_other_ports_asked() -> None:
+    singles = [str(p) for p in range(9000, 9010)]  # more than the full view shows
+    query = command.build_query(
+        ["8000-8009", *singles], tcp=False, udp=False, ipv4=False, ipv6=False, listening=False
+    )
+    socks = [sock(p, 100) for p in (8001, 8003, 9000)]
+    result = core.finish(query, socks, [], view="all", platform="linux")
+    shown = command.shown_reports(result, query)
+    assert [r.port for r in shown] == [8001, 8003, 9000]
+    ranges = [s for s in query.specs if len(s.ports) > 1]
+    lines = ["".join(t for t, _ in line) for line in render.count_lines(result, shown, ranges)]
+    assert lines == [
+        "8000-8009: 2 of 10 ports in use (8001, 8003), 8 free.",
+        "9 of the 10 other ports asked are free.",
+    ]
