@@ -177,9 +177,9 @@ def run_lookup(
     enrich = output != "pids" or query.owners.active
     found = do_lookup(query, backend=backend, source=source, fmt=fmt, context=wants_context,
                       timeout=timeout, enrich=enrich)  # fmt: skip
-    many = output == "text" and query.ports is not None and not few
-    if many and enrich and len(shown_reports(found, query)) <= FULL_VIEW_MAX:
-        found = with_context(found, timeout)
+    shown = shown_reports(found, query) if output == "text" and query.ports is not None else []
+    if not few and shown and len(shown) <= FULL_VIEW_MAX and enrich and source is None:
+        found = with_context(found, timeout)  # never for --from: its pids are not this machine's
     result = sorted_result(found, sort)
     code = core.exit_code(result)
     if debug or source is not None:
@@ -208,7 +208,7 @@ def run_lookup(
 
         printer.emit_table(table.list_table(result))
     else:
-        text_view(result, query, why.lines(result) if why else [])
+        text_view(result, query, why.lines(result) if why else [], shown)
     return code
 
 
@@ -234,16 +234,22 @@ def shown_reports(result: LookupResult, query: Query) -> list[PortReport]:
     return [r for r in result.ports if r.port in busy]
 
 
-def text_view(result: LookupResult, query: Query, head: list[render.Line]) -> None:
+def text_view(
+    result: LookupResult,
+    query: Query,
+    head: list[render.Line],
+    shown: list[PortReport] | None = None,
+) -> None:
     """Each port in full; but a range's free ports (and, past FULL_VIEW_MAX ports, every free
     port) are counted, not explained one by one, and more than FULL_VIEW_MAX busy ports are
-    one table of their sockets. `head`: what `portwho why` says first."""
+    one table of their sockets. `head`: what `portwho why` says first; `shown`: shown_reports()
+    when the caller has it."""
     from portwho.views import output as printer
     from portwho.views import table
     from portwho.views import text as render
 
     ranges = [s for s in query.specs if len(s.ports) > 1]
-    shown = shown_reports(result, query)
+    shown = shown_reports(result, query) if shown is None else shown
     if len(shown) > FULL_VIEW_MAX:
         printer.emit(head)
         printer.emit_table(table.many_table(table.shown_sockets(result, shown)))

@@ -183,3 +183,22 @@ def test_json_carries_the_specs_and_filters_as_typed(capsys: pytest.CaptureFixtu
     assert (second["low"], second["high"], second["addresses"]) == (35140, 35150, None)
     assert doc["query"]["owners"]["pids"] == [9185]
     assert {s["pid"] for s in doc["sockets"]} == {9185}
+
+
+def test_a_range_read_from_a_file_gets_no_context_from_this_machine(
+    capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    """The pids of a saved output are the other machine's: a range of many ports with few busy
+    ones (each shown in full) must not be given this machine's parents or project for them,
+    even when a pid of the file is one of this machine's."""
+    import os
+    from pathlib import Path
+
+    from tests.fakes import FIXTURES
+
+    capture = (FIXTURES / "ss" / "debian-12-iproute2-6.1-as-root__ss_a_t_u_p.txt").read_text()
+    path = Path(str(tmp_path)) / "ss.txt"
+    path.write_text(capture.replace("pid=11318", f"pid={os.getpid()}"))
+    code, out, _ = run(["1-1024", "--from", str(path)], capsys)
+    assert code == 0 and f"pid {os.getpid()}" in out
+    assert "parents" not in out and "project" not in out
