@@ -50,7 +50,7 @@ def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answ
         return done(Outcome.UNAVAILABLE, str(exc)), None
     except BackendFailed as exc:
         return done(Outcome.FAILED, str(exc)), None
-    socks = tuple(s for s in answer.sockets if query.wants(s))
+    socks = query.select(answer.sockets)
     outcome = Outcome.ANSWERED if answer.complete else Outcome.PARTIAL
     return done(outcome, answer.detail, len(socks)), answer.but(sockets=socks)
 

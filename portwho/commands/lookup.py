@@ -18,6 +18,7 @@ from portwho.model import (
     Protocol,
     Query,
     Socket,
+    Verdict,
 )
 from portwho.ports import port_specs
 from portwho.system.host import platform_key
@@ -225,13 +226,13 @@ def shown_reports(result: LookupResult, query: Query) -> list[PortReport]:
     ranges = [s for s in query.specs if len(s.ports) > 1]
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:
         return list(result.ports)
-    from portwho.views import text as render
-
-    busy = {r.port for r in render.busy_reports(result)}  # ports: a report hashes every field
+    # views.text.busy_reports and the few single ports typed, in one pass over the reports
+    held = {s.local_port for s in result.sockets}
     singles = {p for s in query.specs if len(s.ports) == 1 for p in s.ports}
     if len(singles) <= FULL_VIEW_MAX:
-        busy |= singles
-    return [r for r in result.ports if r.port in busy]
+        held |= singles
+    free = Verdict.FREE
+    return [r for r in result.ports if r.port in held or r.verdict is not free]
 
 
 def text_view(

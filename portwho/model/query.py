@@ -7,11 +7,14 @@ from portwho.model.record import Record
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from portwho.model import Family, Protocol, Socket
 
 _set = object.__setattr__
 _ALL_PROTOCOLS: frozenset[Protocol] = frozenset(("tcp", "udp"))
 _ALL_FAMILIES: frozenset[Family] = frozenset(("ipv4", "ipv6"))
+_ALL_PORTS = 65535
 
 
 class Spec(Record):
@@ -100,7 +103,16 @@ class Query(Record):
     """What to look for. `ports` None means every port (used for listing); `specs` are the
     typed specs behind `ports`, with any address or protocol they narrow to."""
 
-    __slots__ = ("_narrowed", "families", "listening_only", "owners", "ports", "protocols", "specs")
+    __slots__ = (
+        "_every",
+        "_narrowed",
+        "families",
+        "listening_only",
+        "owners",
+        "ports",
+        "protocols",
+        "specs",
+    )
     FIELDS = ("ports", "protocols", "families", "listening_only", "specs", "owners")
     ports: frozenset[int] | None
     protocols: frozenset[Protocol]
@@ -109,6 +121,7 @@ class Query(Record):
     specs: tuple[Spec, ...]
     owners: Owners
     _narrowed: bool
+    _every: bool
 
     def __init__(
         self,
@@ -128,6 +141,15 @@ class Query(Record):
         _set(self, "owners", owners)
         #: some spec narrows to an address or protocol: not a field (wants() asks it per socket)
         _set(self, "_narrowed", any(s.narrows for s in specs))
+        every = ports is None or len(ports) >= _ALL_PORTS  # every port, protocol and family
+        _set(self, "_every", every and len(protocols) == len(families) == 2 and not self._narrowed)
+
+    def select(self, socks: Iterable[Socket]) -> tuple[Socket, ...]:
+        """The sockets this query wants: all of them, when it wants every socket of every port,
+        protocol and family (a range of 1-65535 asks 32,000 sockets what it already knows)."""
+        if self._every and not self.listening_only:
+            return tuple(socks)
+        return tuple(s for s in socks if self.wants(s))
 
     def wants(self, sock: Socket) -> bool:
         if self.ports is not None and sock.local_port not in self.ports:

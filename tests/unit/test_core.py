@@ -196,3 +196,27 @@ def test_sockets_sort_as_socket_order_sorts_them(
     expected = sorted(socks, key=socket_order)
     sort_sockets(socks)
     assert [id(s) for s in socks] == [id(s) for s in expected]  # the same order, ties kept
+
+
+@given(
+    st.sampled_from([None, frozenset(range(1, 65536)), frozenset({1, 2})]),
+    st.sampled_from([frozenset({"tcp", "udp"}), frozenset({"tcp"})]),
+    st.booleans(),
+    st.lists(
+        st.tuples(st.integers(1, 3), st.sampled_from(["tcp", "udp"]), st.booleans()), max_size=12
+    ),
+)
+def test_select_keeps_what_wants_keeps(
+    ports: frozenset[int] | None,
+    protocols: frozenset[Protocol],
+    listening: bool,
+    specs: list[tuple[int, Protocol, bool]],
+) -> None:
+    query = Query(ports=ports, protocols=protocols, listening_only=listening)
+    socks = [
+        Socket(protocol=proto, family="ipv4", local_address="127.0.0.1", local_port=port,
+               state="LISTEN" if listens else "ESTABLISHED",
+               remote_port=None if listens else 40000)
+        for port, proto, listens in specs
+    ]  # fmt: skip
+    assert query.select(socks) == tuple(s for s in socks if query.wants(s))
