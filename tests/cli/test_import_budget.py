@@ -40,7 +40,8 @@ with open(os.environ["BUDGET_OUT"], "w") as fh:
 #: never on a lookup, a Tab press or --version
 HEAVY = {"typer", "click", "rich", "dataclasses", "inspect", "typing", "psutil", "pathlib"}
 #: the lookup's own work needs none of these either (enum brings functools and collections)
-LOOKUP_NEVER = HEAVY | {"socket", "selectors", "importlib", "shlex", "platformdirs", "enum", "re"}
+LOOKUP_NEVER = HEAVY | {"socket", "selectors", "importlib", "shlex", "platformdirs", "enum", "re",
+                        "bisect"}  # fmt: skip
 #: -q asks for no context either; a port query as root may look into other network namespaces
 #: (portwho.context.netns: a thread, and contextlib, when there are any), which bring these
 PIDS_NEVER = LOOKUP_NEVER | {"functools", "collections"}

@@ -25,7 +25,6 @@ nobody the scan did not read) are skipped.
 
 from __future__ import annotations
 
-import bisect
 import os
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -61,13 +60,26 @@ class _Probe:
         """Sort key: the sockets' uid first, then the nearest bracket, then the narrowest."""
         if self.low is None or self.high is None:
             return (not self.uid_match, 1 << 62, 0)
-        at = bisect.bisect_left(wanted, self.low)  # wanted is sorted
+        at = _bisect_left(wanted, self.low)  # wanted is sorted
         if at < len(wanted) and wanted[at] <= self.high:
             gap = 0
         else:
             below = self.low - wanted[at - 1] if at else 1 << 62
             gap = min(below, wanted[at] - self.high if at < len(wanted) else 1 << 62)
         return (not self.uid_match, gap, self.high - self.low)
+
+
+def _bisect_left(ordered: list[int], value: int) -> int:
+    """bisect.bisect_left, without importing bisect (its C part is a shared library to load:
+    a few hundred microseconds of a lookup that probes a handful of processes)."""
+    low, high = 0, len(ordered)
+    while low < high:
+        mid = (low + high) // 2
+        if ordered[mid] < value:
+            low = mid + 1
+        else:
+            high = mid
+    return low
 
 
 def _number(target: str) -> int | None:
