@@ -29,6 +29,8 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     specs = [a for a in args if a not in FLAGS]
     if any(not s or s.startswith("-") for s in specs) or "json_lines" in on:
         return None  # --json-lines belongs to --host, which the full CLI answers
+    if len(specs) == 1 and not on - {"as_json", "pids", "debug"} and not env.get("PORTWHO_BACKEND"):
+        _early_dump(specs[0])
     import gc
 
     # A lookup runs once and exits: the cycle collector's passes over its tens of thousands of
@@ -55,6 +57,27 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         )
     except PortwhoError:
         return None  # the full CLI says it, in the one place errors are worded
+
+
+def _early_dump(text: str) -> None:
+    """One plain port (`portwho 3000`, the common case) on Linux: send the TCP dump the netlink
+    backend will ask for now, from a thread, so that the kernel's 2 ms walk of its table runs
+    while the rest of portwho is imported (backends/netlink/diag.early). Anything else, and any
+    failure here, leaves the backend to ask as it always does."""
+    import sys
+
+    if not (sys.platform.startswith("linux") and text.isdecimal() and 0 < int(text) < 65536):
+        return
+    try:
+        from portwho.backends.netlink import diag
+
+        port = int(text)
+        code = diag.port_filter([(port, port)])
+        every = diag.ALL_STATES  # as backends/netlink asks for one port: TCP, then UDP 4 and 6
+        diag.early([("tcp", None, every, code, port), ("udp", "ipv4", every, code, port),
+                    ("udp", "ipv6", every, code, port)])  # fmt: skip
+    except (ImportError, OSError, AttributeError):
+        return
 
 
 def parse(verb: spec.Verb, argv: Sequence[str]) -> dict[str, object] | None:

@@ -291,3 +291,24 @@ def test_fd_links_survive_an_fd_closed_mid_scan(monkeypatch: pytest.MonkeyPatch)
     assert link not in links
     assert any(t.startswith("pipe:[") or t.startswith("/") for t in links)
     assert proc_owners._held(os.getpid(), {link: 1}) == []
+
+
+def test_a_dump_sent_early_is_the_one_dump_reads() -> None:
+    """diag.early sends a request from a thread; dump() of the same request reads that
+    socket's answer (the same sockets a dump of its own finds) and no other dump takes it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        code = netlink_diag.port_filter([(port, port)])
+        asked = ("tcp", None, netlink_diag.ALL_STATES, code, port)
+        netlink_diag.early([asked])  # type: ignore[list-item]
+        message = netlink_diag.request(*asked)  # type: ignore[arg-type]
+        assert message in netlink_diag._EARLY
+        netlink_diag.dump("udp", "ipv4", netlink_diag.ALL_STATES, code, port)
+        assert message in netlink_diag._EARLY  # another request's dump does not take it
+        early = netlink_diag.dump("tcp", None, netlink_diag.ALL_STATES, code, port)
+        assert message not in netlink_diag._EARLY
+        again = netlink_diag.dump("tcp", None, netlink_diag.ALL_STATES, code, port)
+    assert [(s.local_port, s.state) for s in early] == [(port, "LISTEN")]
+    assert early == again

@@ -18,6 +18,7 @@ from portwho.model.build import new_socket
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
+    from _thread import LockType
     from collections.abc import Iterable, Iterator
 
 NETLINK_SOCK_DIAG = 4
@@ -210,14 +211,66 @@ def dump(
 ) -> list[Socket]:
     """All sockets of one protocol and family (None: both, TCP only) in `states` (a 1<<state
     mask) whose source port is `sport` (0: any) and that pass `bytecode`."""
+    message = request(protocol, family, states, bytecode, sport)
+    sock = _taken(message)
+    fresh = sock is None
+    if sock is None:
+        try:
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+        except OSError as exc:
+            raise NetlinkUnavailable(f"no NETLINK_SOCK_DIAG socket: {exc.strerror}") from exc
     try:
-        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
-    except OSError as exc:
-        raise NetlinkUnavailable(f"no NETLINK_SOCK_DIAG socket: {exc.strerror}") from exc
-    try:
-        sock.sendto(request(protocol, family, states, bytecode, sport), (0, 0))
+        if fresh:
+            sock.sendto(message, (0, 0))
         return _decode_all(protocol, sock)
     except OSError as exc:
         raise NetlinkUnavailable(f"sock_diag dump failed: {exc.strerror}") from exc
     finally:
         sock.close()
+
+
+#: dumps sent early: the request -> ([its socket, once sent], a lock held until then)
+_EARLY: dict[bytes, tuple[list[socket.socket], LockType]] = {}
+
+
+def early(asked: Iterable[tuple[Protocol, Family | None, int, bytes | None, int]]) -> None:
+    """Send the requests dump() will be asked for now, from a thread: the kernel's walk of its
+    TCP table (2 ms of every port lookup: it visits each bucket of the established hash) then
+    runs while the lookup imports the rest of portwho. dump() with the same request reads the
+    answer from that socket; when the thread could not send it, dump() sends it itself.
+    `asked`: (protocol, family, states, bytecode, sport) as dump() takes them."""
+    import _thread
+
+    jobs: list[tuple[bytes, list[socket.socket], LockType]] = []
+    for one in asked:
+        message, done = request(*one), _thread.allocate_lock()
+        done.acquire()
+        jobs.append((message, [], done))
+        _EARLY[message] = jobs[-1][1:]
+
+    def send() -> None:
+        for message, sent, done in jobs:
+            try:
+                sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+                try:
+                    sock.sendto(message, (0, 0))
+                except OSError:
+                    sock.close()
+                else:
+                    sent.append(sock)
+            except OSError:
+                pass
+            finally:
+                done.release()
+
+    _thread.start_new_thread(send, ())
+
+
+def _taken(message: bytes) -> socket.socket | None:
+    """The socket early() sent `message` on, once it has (at most 5 s); None: none sent."""
+    found = _EARLY.pop(message, None)
+    if found is None:
+        return None
+    sent, done = found
+    done.acquire(True, 5.0)
+    return sent[0] if sent else None
