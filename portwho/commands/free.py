@@ -29,7 +29,7 @@ def free(
     code = ExitCode.FREE if len(ports) < count else ExitCode.IN_USE
     low, high = act_free.search_span(first, bounds)
     if as_json:
-        from portwho.views.jsondoc import free_json
+        from portwho.views.jsonacts import free_json
 
         doc = free_json(ports=ports, count=count, searched=(low, high), protocols=protocols,
                         exit_code=int(code))  # fmt: skip

@@ -118,7 +118,7 @@ class Report:
     def _json(
         self, outcomes: Sequence[KillOutcome] | None, left: Sequence[Socket] | None, code: ExitCode
     ) -> None:
-        from portwho.views.jsondoc import kill_json
+        from portwho.views.jsonacts import kill_json
 
         doc = kill_json(ports=self.ports, signal=self.signal, plan=self.plan,
                         outcomes=outcomes, left=left, exit_code=int(code))  # fmt: skip

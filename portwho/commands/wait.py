@@ -40,7 +40,7 @@ def wait(
     code = ExitCode.IN_USE if met else ExitCode.TIMEOUT
     if as_json:
         status.finish(met, timeout, quiet=True)
-        from portwho.views.jsondoc import wait_json
+        from portwho.views.jsonacts import wait_json
 
         state = status.state
         doc = wait_json(port=port, want="busy" if want_busy else "free", met=met,

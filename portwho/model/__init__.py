@@ -8,8 +8,6 @@ by two processes (a forking server) is two records with the same addresses and d
 
 from __future__ import annotations
 
-from portwho.model.order import socket_order as socket_order
-from portwho.model.order import sort_sockets as sort_sockets
 from portwho.model.query import Owners as Owners
 from portwho.model.query import Query as Query
 from portwho.model.query import Spec as Spec
@@ -279,3 +277,9 @@ def by_port(socks: Iterable[Socket]) -> dict[int, list[Socket]]:
     for sock in socks:
         groups.setdefault(sock.local_port, []).append(sock)
     return groups
+
+
+def socket_order(sock: Socket) -> tuple[object, ...]:
+    """The order every view lists sockets in: by port, then listeners first."""
+    return (sock.local_port, sock.protocol, not sock.listening, sock.family, sock.local_address,
+            sock.remote_address or "", sock.remote_port or 0, sock.pid or 0)  # fmt: skip

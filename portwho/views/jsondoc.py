@@ -3,16 +3,15 @@ here once. Errors in --json mode are JSON too, with a stable `code`."""
 
 from __future__ import annotations
 
-from portwho.views.words import hint
+from portwho.model import Reason
 
 TYPE_CHECKING = False  # not typing's: `portwho PORT --json` imports no typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from portwho.facts import PortFacts
-    from portwho.kill.plan import KillOutcome, Refusal, Target
-    from portwho.model import Attempt, LookupResult, Socket
+    from portwho.model import Attempt, LookupResult, PortReport, Socket
 
     Put = Callable[[str], object]  # where the writer's pieces go (a list's append)
 
@@ -197,7 +196,7 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
                 "port": r.port,
                 "verdict": r.verdict.value,
                 "reason": r.reason.value,
-                "hint": hint(r, result.platform, result.host),
+                "hint": _hint(r, result.platform, result.host),
             }
             | (facts[r.port].to_json() if r.port in facts else {})
             for r in result.ports
@@ -212,6 +211,20 @@ def result_doc(result: LookupResult, facts: dict[int, PortFacts], exit_code: int
     }
 
 
+#: the reasons views.words words no hint for: a port in use or free answers itself
+UNHINTED = frozenset({Reason.OWNER_FOUND, Reason.NOTHING_BOUND, Reason.NO_BACKEND})
+
+
+def _hint(report: PortReport, platform: str, host: str | None) -> str | None:
+    """views.words.hint, imported only for a verdict that has one (the usual in-use or free
+    answer needs none of that module)."""
+    if report.reason in UNHINTED:
+        return None
+    from portwho.views.words import hint
+
+    return hint(report, platform, host)
+
+
 def error_json(code: str, message: str, exit_code: int) -> str:
     import json
 
@@ -224,72 +237,3 @@ def error_json(code: str, message: str, exit_code: int) -> str:
 
 def dumps(doc: dict[str, Any]) -> str:
     return write_json({"schema": SCHEMA, **doc})
-
-
-def plan_json(entry: Target | Refusal) -> dict[str, Any]:
-    from portwho.kill.plan import Target
-
-    if isinstance(entry, Target):
-        return {
-            "action": "signal",
-            "pid": entry.pid,
-            "process": entry.process,
-            "user": entry.user,
-            "cmdline": list(entry.cmdline) if entry.cmdline is not None else None,
-            "started": entry.started,
-            "ports": list(entry.ports),
-            "role": "listening" if entry.listening else "connected",
-        }
-    return {
-        "action": "refuse",
-        "pid": entry.pid,
-        "process": entry.process,
-        "ports": list(entry.ports),
-        "reason": entry.reason,
-        "advice": entry.advice,
-        "override": entry.override,
-    }
-
-
-def outcome_json(o: KillOutcome) -> dict[str, Any]:
-    return {"pid": o.target.pid, "process": o.target.process, "status": o.status.value,
-            "detail": o.detail}  # fmt: skip
-
-
-def kill_json(
-    *,
-    ports: Sequence[int],
-    signal: str,
-    plan: Sequence[Target | Refusal],
-    outcomes: Sequence[KillOutcome] | None,
-    left: Sequence[Socket] | None,
-    exit_code: int,
-) -> str:
-    """The plan always; with a run (not --dry-run), each outcome and who still holds what."""
-    doc: dict[str, Any] = {
-        "command": "kill",
-        "ports": list(ports),
-        "signal": signal,
-        "dry_run": outcomes is None,
-        "plan": [plan_json(e) for e in plan],
-    }
-    if outcomes is not None:
-        doc["outcomes"] = [outcome_json(o) for o in outcomes]
-        doc["still_held"] = [socket_json(s) for s in left or ()]
-    doc["exit_code"] = exit_code
-    return dumps(doc)
-
-
-def wait_json(
-    *, port: int, want: str, met: bool, elapsed: float, holders: Sequence[Socket], exit_code: int
-) -> str:
-    return dumps({"command": "wait", "port": port, "until": want, "met": met,
-                  "elapsed": round(elapsed, 3), "holders": [socket_json(s) for s in holders],
-                  "exit_code": exit_code})  # fmt: skip
-
-
-def free_json(*, ports: Sequence[int], count: int, searched: tuple[int, int],
-              protocols: Sequence[str], exit_code: int) -> str:  # fmt: skip
-    return dumps({"command": "free", "ports": list(ports), "count": count,
-                  "searched": {"low": searched[0], "high": searched[1]},
-                  "protocols": list(protocols), "exit_code": exit_code})  # fmt: skip

@@ -19,8 +19,8 @@ from portwho.model import (
     Socket,
     Verdict,
     socket_order,
-    sort_sockets,
 )
+from portwho.model.build import sort_sockets
 from portwho.system import native
 from portwho.views.words import hint
 from tests.fakes import FakeRunner, fixture

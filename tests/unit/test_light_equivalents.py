@@ -126,3 +126,14 @@ def test_a_record_is_frozen_hashable_and_copyable() -> None:
     assert repr(pair) == "Pair(left=1, right='x')"
     assert copy.copy(pair) == pair and pickle.loads(pickle.dumps(pair)) == pair
     assert pair.as_dict() == {"left": 1, "right": "x"}
+
+
+def test_the_json_view_skips_exactly_the_reasons_words_give_no_hint() -> None:
+    from portwho.model import PortReport, Reason, Verdict
+    from portwho.views import jsondoc, words
+
+    every = {v for k, v in vars(Reason).items() if k.isupper() and isinstance(v, Reason)}
+    assert every - set(words._HINTS) == jsondoc.UNHINTED
+    for reason in jsondoc.UNHINTED:  # and words agrees there is nothing to say
+        report = PortReport(port=80, verdict=Verdict.FREE, reason=reason)
+        assert words.hint(report, "linux") is None
