@@ -24,6 +24,8 @@ def env(tmp_path: Path) -> dict[str, str]:
         "PORTWHO_CONFIG": str(tmp_path / "none.ini"),
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
+        # an interactive fish with no TERM (CI, env -i) warns on stderr that it guessed one
+        "TERM": os.environ.get("TERM") or "dumb",
     }
 
 
