@@ -22,6 +22,7 @@ from portwho.cli.usage import (
     usage_text,
 )
 from portwho.errors import ExitCode, PortwhoError, StdoutClosed, UsageError
+from portwho.model import Owners
 from portwho.ports import parse_spec
 
 GROUP_OPTIONS = {"--help", "-h", "--version", "-V"}
@@ -110,14 +111,8 @@ def lookup_cmd(
                 (host or [], hosts_file or []),
                 (parallel, timeout),
                 "json-lines" if json_lines else "json" if as_json else "text",
-                refused={
-                    "--from": from_file is not None,
-                    "--pids": pids,
-                    "--pid": bool(pid),
-                    "--process": bool(process),
-                    "--user": bool(user),
-                    "--sort": sort != "port",
-                },
+                refused={"--from": from_file is not None, "--pids": pids, "--sort": sort != "port"},
+                owners=commands.owner_filters(pid or [], process or [], user or []),
                 debug=debug,
             )
         raise typer.Exit(int(code))
@@ -156,6 +151,7 @@ def _remote(
     output: Literal["text", "json", "json-lines"],
     *,
     refused: dict[str, bool],
+    owners: Owners,
     debug: bool,
 ) -> ExitCode:
     from portwho.commands import hosts as remote
@@ -166,7 +162,9 @@ def _remote(
         if given:
             raise UsageError(f"{flag} cannot be combined with --host/--hosts")
     tcp, udp, ipv4, ipv6, listening = filters
-    query = build_query(specs, tcp=tcp, udp=udp, ipv4=ipv4, ipv6=ipv6, listening=listening)
+    query = build_query(
+        specs, tcp=tcp, udp=udp, ipv4=ipv4, ipv6=ipv6, listening=listening, owners=owners
+    )
     remote.check_settings(*limits)
     chosen = gather(*sources)
     parallel, timeout = limits

@@ -92,7 +92,8 @@ def host_result(answer: ask.HostAnswer, query: Query) -> HostResult:
 
 def _result(host: Host, reply: parse.Reply, query: Query) -> LookupResult:
     plat = reply.platform or "linux"
-    if reply.reports is None:
+    # the owner filters decide here, over the host's sockets: its portwho decided without them
+    if reply.reports is None or query.owners.active:
         result = core.from_sockets(
             query, reply.sockets, reply.trail, platform=plat, origin=host.name
         )

@@ -187,3 +187,16 @@ def test_the_worst_exit_code_wins_and_every_other_host_is_answered(lab: Lab) -> 
     doc = as_json(portwho(lab, "22", "--host", "h1", "--host", "h5-refused", "--json"))
     assert doc["exit_code"] == 4
     assert [(h["host"], h["exit_code"]) for h in doc["hosts"]] == [("h1", 0), ("h5-refused", 4)]
+
+
+@pytest.mark.parametrize("host", ["h6", "hp"])  # the host's own tools; a portwho on the host
+def test_owner_filters_narrow_each_hosts_answer(lab: Lab, host: str) -> None:
+    port, pid = lab.listen(host)
+    doc = as_json(portwho(lab, str(port), "--host", host, "--pid", str(pid), "--json"))
+    [mine] = doc["hosts"]
+    assert mine["exit_code"] == 0 and [s["pid"] for s in mine["sockets"]] == [pid]
+    doc = as_json(portwho(lab, str(port), "--host", host, "--process", "no-such-name", "--json"))
+    [others] = doc["hosts"]
+    assert (others["exit_code"], others["sockets"]) == (1, [])
+    assert others["ports"][0]["verdict"] == "in-use-by-others"
+    assert str(pid) in others["ports"][0]["hint"]
