@@ -18,9 +18,10 @@ from portwho.model import (
     Socket,
     Verdict,
     by_port,
+    new_report,
 )
 from portwho.model import socket_order as _order
-from portwho.model.build import new_report, sort_sockets
+from portwho.model.build import sort_sockets
 from portwho.system.host import is_root, platform_key
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time

@@ -18,7 +18,6 @@ from portwho.model import (
     Protocol,
     Query,
     Socket,
-    Verdict,
 )
 from portwho.ports import port_specs
 from portwho.system.host import platform_key
@@ -226,13 +225,10 @@ def shown_reports(result: LookupResult, query: Query) -> list[PortReport]:
     ranges = [s for s in query.specs if len(s.ports) > 1]
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:
         return list(result.ports)
-    # views.text.busy_reports and the few single ports typed, in one pass over the reports
-    held = {s.local_port for s in result.sockets}
+    from portwho.views import text as render
+
     singles = {p for s in query.specs if len(s.ports) == 1 for p in s.ports}
-    if len(singles) <= FULL_VIEW_MAX:
-        held |= singles
-    free = Verdict.FREE
-    return [r for r in result.ports if r.port in held or r.verdict is not free]
+    return render.busy_reports(result, singles if len(singles) <= FULL_VIEW_MAX else ())
 
 
 def text_view(
@@ -254,8 +250,7 @@ def text_view(
     if len(shown) > FULL_VIEW_MAX:
         printer.emit(head)
         printer.emit_table(table.many_table(table.shown_sockets(result, shown)))
-        tail = [[(line, "")] for line in table.advice_lines(result, shown)]
-        printer.emit([[], *tail, *render.count_lines(result, shown, ranges)])
+        printer.emit(render.table_tail(result, shown, ranges))
         return
     facts = port_facts([r.port for r in shown], query.protocols)
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:

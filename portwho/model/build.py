@@ -9,17 +9,7 @@ the __class__ assignment) before anyone else can see it, so records stay frozen 
 
 from __future__ import annotations
 
-from portwho.model import (
-    Family,
-    PortReport,
-    Protocol,
-    Reason,
-    Socket,
-    Verdict,
-    _ReportSlots,
-    _SocketSlots,
-    socket_order,
-)
+from portwho.model import Family, Protocol, Socket, _copy, _SocketSlots, socket_order
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
@@ -65,27 +55,6 @@ def new_socket(
     return new  # type: ignore[return-value]
 
 
-def _copy(sock: Socket) -> _SocketSlots:
-    new = _new(_SocketSlots)
-    new.protocol = sock.protocol
-    new.family = sock.family
-    new.local_address = sock.local_address
-    new.local_port = sock.local_port
-    new.remote_address = sock.remote_address
-    new.remote_port = sock.remote_port
-    new.state = sock.state
-    new.pid = sock.pid
-    new.process = sock.process
-    new.user = sock.user
-    new.uid = sock.uid
-    new.inode = sock.inode
-    new.cmdline = sock.cmdline
-    new.cwd = sock.cwd
-    new.started = sock.started
-    new.source = sock.source
-    return new
-
-
 def with_owner(sock: Socket, pid: int, process: str | None, /) -> Socket:
     """sock.but(pid=pid, process=process)."""
     new = _copy(sock)
@@ -123,18 +92,6 @@ def with_details(sock: Socket, details: Details, /) -> Socket:
     if started is not None:
         new.started = started
     new.__class__ = Socket
-    return new  # type: ignore[return-value]
-
-
-def new_report(port: int, verdict: Verdict, reason: Reason, /) -> PortReport:
-    """PortReport(port=..., verdict=..., reason=...) with no detail: a range asks 65,535 ports
-    and most of them have nobody on them."""
-    new = _new(_ReportSlots)
-    new.port = port
-    new.verdict = verdict
-    new.reason = reason
-    new.detail = ()
-    new.__class__ = PortReport
     return new  # type: ignore[return-value]
 
 

@@ -37,8 +37,7 @@ def block_lines(each: HostResult) -> list[render.Line]:
     busy = render.busy_reports(result) if len(result.ports) > FULL_VIEW_MAX else []
     if len(busy) > FULL_VIEW_MAX:  # a table of their sockets, as a local lookup shows them
         grid = table.many_table(table.shown_sockets(result, busy)).lines()
-        words = [*grid, "", *table.advice_lines(result, busy)]
-        body = [[(line, "")] for line in words] + render.count_lines(result, busy)
+        body = [[(line, "")] for line in grid] + render.table_tail(result, busy)
     elif len(result.ports) > FULL_VIEW_MAX:
         body = render.summary_lines(result, busy, each.facts)
     else:

@@ -168,10 +168,13 @@ def lookup_lines(result: LookupResult, facts: dict[int, PortFacts]) -> list[Line
     return lines
 
 
-def busy_reports(result: LookupResult) -> list[PortReport]:
-    """The ports not free, and the free ones that have sockets (closing connections)."""
+def busy_reports(result: LookupResult, also: Iterable[int] = ()) -> list[PortReport]:
+    """The ports not free, the free ones that have sockets (closing connections), and `also`,
+    in one pass over the reports (a range has 65,535)."""
     held = {s.local_port for s in result.sockets}
-    return [r for r in result.ports if r.verdict is not Verdict.FREE or r.port in held]
+    held.update(also)
+    free = Verdict.FREE
+    return [r for r in result.ports if r.port in held or r.verdict is not free]
 
 
 def summary_lines(
@@ -206,6 +209,17 @@ def count_lines(
         other = " other" if ranges else ""
         lines.append([(f"{len(free)} of the {len(rest)}{other} ports asked are free.", "bold")])
     return lines
+
+
+def table_tail(
+    result: LookupResult, shown: Sequence[PortReport], ranges: Sequence[Spec] = ()
+) -> list[Line]:
+    """What follows a table of many ports' sockets: a blank line, what the table cannot say
+    (views.table.advice_lines), the counts."""
+    from portwho.views.table import advice_lines
+
+    advice: list[Line] = [[(line, "")] for line in advice_lines(result, shown)]
+    return [[], *advice, *count_lines(result, shown, ranges)]
 
 
 def range_summary(text: str, total: int, held: Sequence[int]) -> str:

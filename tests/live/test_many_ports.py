@@ -7,26 +7,15 @@ import contextlib
 import os
 import random
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from portwho.model import FULL_VIEW_MAX
 from portwho.views.table import MANY_COLUMNS
+from tests.live.act_procs import portwho
 
 pytestmark = pytest.mark.live
-
-
-def portwho(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "portwho", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @contextlib.contextmanager

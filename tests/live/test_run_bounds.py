@@ -119,41 +119,15 @@ def test_lookup_timeout_flag(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad
 
 
-def test_endless_output_is_cut_off_in_bounded_memory(tmp_path: Path) -> None:
-    # 100 MB on stdout; the cap stops reading at 64 MiB, and the peak memory shows it
-    env = fake_tools(tmp_path, ["chatty"], "#!/bin/sh\nexec head -c 100000000 /dev/urandom\n")
-    code = textwrap.dedent("""
+def capped_peak(tmp_path: Path, tool: str, script: str) -> tuple[str, int]:
+    """What _run.run said of `tool` (the script, on PATH) printing past the cap, and the peak
+    memory of the process that read it, in MiB."""
+    env = fake_tools(tmp_path, [tool], script)
+    code = textwrap.dedent(f"""
         import resource
         from portwho import _run
         try:
-            _run.run(["chatty"], 30)
-        except _run.TooMuchOutput as exc:
-            print("capped:", exc)
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-    """)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, **env, "PYTHONPATH": str(REPO)},
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    lines = out.stdout.splitlines()
-    assert lines[0] == "capped: chatty printed more than 64 MiB", out
-    assert int(lines[1]) < 120, f"peak {lines[1]} MiB"
-
-
-def test_output_in_small_writes_is_bounded_like_output_in_big_ones(tmp_path: Path) -> None:
-    """A tool writing a few KiB at a time (as a busy machine hands a pipe reader): each piece
-    read used to be kept with whole pages of its own, 109 MiB for the 64 MiB read here."""
-    writer = (
-        f"#!{sys.executable}\nimport os, time\nb = b'x' * 2048\n"
-        "for i in range(36000):\n    os.write(1, b)\n    if i % 4 == 0: time.sleep(0.00002)\n"
-    )
-    env = fake_tools(tmp_path, ["trickle"], writer)
-    code = textwrap.dedent("""
-        import resource
-        from portwho import _run
-        try:
-            _run.run(["trickle"], 60)
+            _run.run([{tool!r}], 60)
         except _run.TooMuchOutput as exc:
             print("capped:", exc)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
@@ -163,6 +137,24 @@ def test_output_in_small_writes_is_bounded_like_output_in_big_ones(tmp_path: Pat
         env={**os.environ, **env, "PYTHONPATH": str(REPO)},
         capture_output=True, text=True, timeout=90, check=True,
     )  # fmt: skip
-    lines = out.stdout.splitlines()
-    assert lines[0] == "capped: trickle printed more than 64 MiB", out
-    assert int(lines[1]) < 100, f"peak {lines[1]} MiB"
+    said, peak = out.stdout.splitlines()
+    return said, int(peak)
+
+
+def test_endless_output_is_cut_off_in_bounded_memory(tmp_path: Path) -> None:
+    # 100 MB on stdout; the cap stops reading at 64 MiB, and the peak memory shows it
+    said, peak = capped_peak(tmp_path, "chatty", "#!/bin/sh\nexec head -c 100000000 /dev/urandom\n")
+    assert said == "capped: chatty printed more than 64 MiB"
+    assert peak < 120, f"peak {peak} MiB"
+
+
+def test_output_in_small_writes_is_bounded_like_output_in_big_ones(tmp_path: Path) -> None:
+    """A tool writing a few KiB at a time (as a busy machine hands a pipe reader): each piece
+    read used to be kept with whole pages of its own, 109 MiB for the 64 MiB read here."""
+    writer = (
+        f"#!{sys.executable}\nimport os, time\nb = b'x' * 2048\n"
+        "for i in range(36000):\n    os.write(1, b)\n    if i % 4 == 0: time.sleep(0.00002)\n"
+    )
+    said, peak = capped_peak(tmp_path, "trickle", writer)
+    assert said == "capped: trickle printed more than 64 MiB"
+    assert peak < 100, f"peak {peak} MiB"
