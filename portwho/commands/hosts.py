@@ -124,14 +124,18 @@ def ask_all(
         futures: list[Future[ask.HostAnswer]] = [
             pool.submit(ask.ask, h, query, deadline=timeout, base=base) for h in hosts
         ]
+        finished = False
         try:
             for future in _in_turn(futures, in_order=in_order):
                 yield host_result(future.result(), query)
-        except BaseException:  # Ctrl-C, a closed pipe: stop every ssh before the pool waits
-            for future in futures:
-                future.cancel()
-            _run.stop_groups()
-            raise
+            finished = True
+        finally:
+            if (
+                not finished
+            ):  # Ctrl-C, a closed pipe, an error: stop every ssh before the pool waits
+                for future in futures:
+                    future.cancel()
+                _run.stop_groups()
 
 
 def _in_turn(
