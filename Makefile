@@ -74,10 +74,11 @@ BENCH_ROUNDS ?= 3
 BENCH_ARGS ?=
 # The benchmark times portwho as users get it: installed from a wheel (compiled, no editable
 # import hook) by a current pip (older ones write a console script that imports `re`), in a
-# venv of its own.
+# venv of its own. build/ goes first: setuptools copies into it without removing what the
+# tree no longer has, and the wheel would carry every module ever deleted.
 BENCH_VENV ?= .venv-bench
 bench: install  ## time portwho vs python -c pass, ss, lsof, psutil (BENCH_PROCS=400 BENCH_ROUNDS=3)
-	rm -rf $(BENCH_VENV) && $(PY) -m venv $(BENCH_VENV)
+	rm -rf $(BENCH_VENV) build && $(PY) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(BENCH_VENV)/bin/python -m pip install --quiet .
 	PORTWHO_BENCH_EXE=$(BENCH_VENV)/bin/portwho $(BIN)/python scripts/bench.py \

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: exit status when stdout was closed under us
 CLOSED_STDOUT = 141
+#: `portwho PORT` with none but these flags (lookup's, in spec.py) sends its dumps early
+EARLY_FLAGS = frozenset({"--json", "--pids", "-q", "--debug"})
 
 
 def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
@@ -44,11 +46,27 @@ def handle(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 
         sys.stdout.write(f"portwho {__version__}\n")
         return 0
+    early_dump(argv, env)
     from portwho.cli import fast
 
     if argv[:1] == ["watch"]:
         return fast.watch(argv[1:])
     return fast.lookup(argv, env)
+
+
+def early_dump(argv: Sequence[str], env: Mapping[str, str]) -> None:
+    """One plain port on Linux (`portwho 3000`, the common case): send the kernel the dumps
+    the netlink backend will ask for, from a thread, before anything else is imported, so that
+    the kernel's walk of its tables (a millisecond and more) runs while the rest of portwho is
+    imported (backends/netlink/diag.early). Anything else leaves the backend to ask itself."""
+    ports = [a for a in argv if a not in EARLY_FLAGS]
+    if len(ports) != 1 or not ports[0].isdecimal() or not ports[0].isascii():
+        return
+    if not sys.platform.startswith("linux") or env.get("PORTWHO_BACKEND"):
+        return
+    from portwho.backends.netlink import diag
+
+    diag.early_port(int(ports[0]))
 
 
 def route() -> None:

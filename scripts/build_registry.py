@@ -39,10 +39,15 @@ class Record:
     description: str
 
 
+def _number(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _ports(text: str) -> range | None:
     """ "80" -> 80..80, "6000-6063" -> the range, anything else (empty, junk) -> None."""
     low, _, high = text.strip().partition("-")
-    if not (low.isdigit() and (not high or high.isdigit())):
+    if not (_number(low) and (not high or _number(high))):
         return None
     first, last = int(low), int(high or low)
     if not 0 <= first <= last <= 65535:

@@ -22,7 +22,7 @@ MODULES: dict[str, str] = {
     "netstat-windows": "portwho.backends.netstat_windows",
     "lsof": "portwho.backends.lsof",
     "netstat-macos": "portwho.backends.netstat_macos",
-    "netlink": "portwho.backends.netlink",
+    "netlink": "portwho.backends.netlink.backend",
 }
 
 #: platform -> names in the order they are tried

@@ -10,27 +10,32 @@ Typer's import was a third of it.
 
 from __future__ import annotations
 
-from portwho import spec
-
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-#: every flag of lookup (options that take a value go to the full CLI), and its parameter
-FLAGS = {name: o.dest for o in spec.LOOKUP.opts if o.flag for name in o.names}
+    from portwho.spec import Verb
+
+#: every flag of lookup (options that take a value go to the full CLI), and its parameter:
+#: spec.LOOKUP's, written out (tests/cli/test_fastpath_lookup.py holds the two equal) so that
+#: `portwho 3000` need not import and build the whole command spec (a tenth of its imports)
+FLAGS = {"--tcp": "tcp", "-t": "tcp", "--udp": "udp", "-u": "udp", "-4": "ipv4", "-6": "ipv6",
+         "--listening": "listening", "-l": "listening", "--json": "as_json", "--pids": "pids",
+         "-q": "pids", "--debug": "debug", "--json-lines": "json_lines"}  # fmt: skip
 
 
 def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     """`portwho [lookup] [PORT...] [flags]`; None for anything else or any error."""
     args = list(argv[1:] if argv[:1] == ["lookup"] else argv)
-    if args and args[0] in spec.BY_NAME:
-        return None
+    if args and not args[0][:1].isdigit():  # a port never names a command
+        from portwho import spec
+
+        if args[0] in spec.BY_NAME:
+            return None
     on = {FLAGS[a] for a in args if a in FLAGS}
     specs = [a for a in args if a not in FLAGS]
     if any(not s or s.startswith("-") for s in specs) or "json_lines" in on:
         return None  # --json-lines belongs to --host, which the full CLI answers
-    if len(specs) == 1 and not on - {"as_json", "pids", "debug"} and not env.get("PORTWHO_BACKEND"):
-        _early_dump(specs[0])
     import gc
 
     # A lookup runs once and exits: the cycle collector's passes over its tens of thousands of
@@ -59,28 +64,7 @@ def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
         return None  # the full CLI says it, in the one place errors are worded
 
 
-def _early_dump(text: str) -> None:
-    """One plain port (`portwho 3000`, the common case) on Linux: send the TCP dump the netlink
-    backend will ask for now, from a thread, so that the kernel's 2 ms walk of its table runs
-    while the rest of portwho is imported (backends/netlink/diag.early). Anything else, and any
-    failure here, leaves the backend to ask as it always does."""
-    import sys
-
-    if not (sys.platform.startswith("linux") and text.isdecimal() and 0 < int(text) < 65536):
-        return
-    try:
-        from portwho.backends.netlink import diag
-
-        port = int(text)
-        code = diag.port_filter([(port, port)])
-        every = diag.ALL_STATES  # as backends/netlink asks for one port: TCP, then UDP 4 and 6
-        diag.early([("tcp", None, every, code, port), ("udp", "ipv4", every, code, port),
-                    ("udp", "ipv6", every, code, port)])  # fmt: skip
-    except (ImportError, OSError, AttributeError):
-        return
-
-
-def parse(verb: spec.Verb, argv: Sequence[str]) -> dict[str, object] | None:
+def parse(verb: Verb, argv: Sequence[str]) -> dict[str, object] | None:
     """`argv` of `verb` as {dest: value} (flags True, options their text, the positional
     argument a list); None for anything the full CLI must answer: an unknown option, --help,
     an option without its value, a flag given a value, `--`."""
@@ -117,6 +101,8 @@ MIN_INTERVAL = 0.02
 def watch(argv: Sequence[str]) -> int | None:
     """`portwho watch [PORT...] [--interval S] [--count N] [--duration S] [--json]`; None for
     anything else, or any value the full CLI would refuse (it says why)."""
+    from portwho import spec
+
     got = parse(spec.WATCH, argv)
     if got is None:
         return None

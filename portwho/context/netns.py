@@ -84,7 +84,7 @@ def _dump_each(pids: list[int], query: Query) -> dict[int, list[Socket]]:
     enter is missing from the answer, and its /proc tables answer instead."""
     import threading
 
-    from portwho.backends.netlink import find_sockets
+    from portwho.backends.netlink.backend import find_sockets
     from portwho.backends.netlink.diag import NetlinkUnavailable
 
     found: dict[int, list[Socket]] = {}

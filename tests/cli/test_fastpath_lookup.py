@@ -52,6 +52,17 @@ def test_the_verbs_it_knows_are_the_cli_verbs() -> None:
     assert set(fastpath.FLAGS) == {n for o in spec.LOOKUP.opts if o.value is None for n in o.names}
 
 
+def test_the_written_out_flags_are_the_specs() -> None:
+    """fast.FLAGS and __main__.EARLY_FLAGS are spec.LOOKUP's flags, written out so that a
+    plain lookup need not import the spec: each name with its parameter, and the early dump's
+    flags only those that leave the netlink dumps as a plain port asks them."""
+    from portwho import spec
+    from portwho.__main__ import EARLY_FLAGS
+
+    assert {n: o.dest for o in spec.LOOKUP.opts if o.flag for n in o.names} == fastpath.FLAGS
+    assert {fastpath.FLAGS[f] for f in EARLY_FLAGS} == {"as_json", "pids", "debug"}
+
+
 @pytest.mark.live
 @pytest.mark.parametrize(
     "extra", [[], ["--tcp"], ["-4", "--listening"], ["lookup"], ["--udp", "-6"]], ids=str

@@ -84,7 +84,7 @@ def test_version_loads_nothing_but_the_entry(tmp_path: Path) -> None:
 
 def test_pids_lookup(tmp_path: Path, held_port: str) -> None:
     new = loaded(tmp_path, "-q", held_port)
-    assert "portwho.backends.netlink" in new  # it did look
+    assert "portwho.backends.netlink.backend" in new  # it did look
     assert new.isdisjoint(PIDS_NEVER | {"json", "portwho.registry", "portwho.views.text"})
     assert "portwho.system.procfs" not in new  # pids need no owner details
 

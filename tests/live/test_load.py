@@ -15,7 +15,7 @@ from typing import Any
 import psutil
 import pytest
 
-from portwho.backends import netlink
+from portwho.backends.netlink import backend as netlink
 from portwho.model import Query
 
 pytestmark = [pytest.mark.live, pytest.mark.skipif(sys.platform != "linux", reason="Linux only")]

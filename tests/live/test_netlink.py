@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portwho.backends import netlink
 from portwho.backends.addr import canonical
 from portwho.backends.base import port_runs
+from portwho.backends.netlink import backend as netlink
 from portwho.backends.netlink import diag as netlink_diag
 from portwho.model import Protocol, Query, Socket
 from tests.live.helpers import world_readable_package
@@ -142,7 +142,7 @@ def test_unprivileged_reader_sees_socket_but_not_owner(holder: Child) -> None:
     if os.geteuid() != 0 or SYSTEM_PY is None:
         pytest.skip("needs root and a system python3 to drop privileges")
     code = (
-        "import json, sys; from portwho.backends.netlink import BACKEND;"
+        "import json, sys; from portwho.backends.netlink.backend import BACKEND;"
         "from portwho.model import Query;"
         f"a = BACKEND.collect(Query(ports=frozenset({{{holder.port}}})));"
         "print(json.dumps([a.complete, [[s.state, s.pid] for s in a.sockets]]))"
@@ -312,3 +312,37 @@ def test_a_dump_sent_early_is_the_one_dump_reads() -> None:
         again = netlink_diag.dump("tcp", None, netlink_diag.ALL_STATES, code, port)
     assert [(s.local_port, s.state) for s in early] == [(port, "LISTEN")]
     assert early == again
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "sent"),
+    [
+        (["3000"], {}, True),
+        (["3000", "--json"], {}, True),
+        (["-q", "3000", "--debug"], {}, True),
+        (["3000", "-l"], {}, False),  # another request: the backend asks it itself
+        (["3000", "3001"], {}, False),
+        (["watch", "3000"], {}, False),
+        (["3000"], {"PORTWHO_BACKEND": "ss"}, False),
+        (["70000"], {}, False),
+        (["٣٠٠٠"], {}, False),  # Arabic-Indic digits: refused by the CLI, so never sent
+    ],
+    ids=str,
+)
+def test_a_plain_port_sends_the_backends_dumps_before_the_imports(
+    argv: list[str], env: dict[str, str], sent: bool
+) -> None:
+    """`portwho PORT` (with output flags only) sends exactly the three dumps the netlink
+    backend then reads for that port; anything else sends none."""
+    from portwho.__main__ import early_dump
+    from portwho.backends.netlink import backend
+    from portwho.model import Query
+
+    netlink_diag._EARLY.clear()
+    early_dump(argv, env)
+    if not sent:
+        assert not netlink_diag._EARLY
+        return
+    assert len(netlink_diag._EARLY) == 3
+    backend.find_sockets(Query(ports=frozenset({3000})))
+    assert not netlink_diag._EARLY  # each was taken by the dump that asks it

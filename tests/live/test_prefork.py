@@ -99,7 +99,7 @@ def test_kill_sees_every_holder(prefork: tuple[int, set[int]]) -> None:
 def test_listing_scan_finds_every_holder(prefork: tuple[int, set[int]]) -> None:
     """A listing reads every fd table once (no probe, no family search): the shared listener
     still has all five holders, once each, in pid order, and the listing shows all five."""
-    from portwho.backends import netlink
+    from portwho.backends.netlink import backend as netlink
     from portwho.model import Query
 
     port, family = prefork

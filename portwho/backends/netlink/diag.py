@@ -12,14 +12,16 @@ from __future__ import annotations
 import _socket as socket
 import os
 import struct
-
-from portwho.model import Family, Protocol, Socket
-from portwho.model.build import new_socket
+import sys
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
     from _thread import LockType
     from collections.abc import Iterable, Iterator
+
+    # Only what a decode needs, when it needs it (_decode_all): `portwho PORT` imports this
+    # module first, to send its dumps early, and the model would delay that.
+    from portwho.model import Family, Protocol, Socket
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -137,6 +139,8 @@ def _decode_all(protocol: Protocol, sock: socket.socket) -> list[Socket]:
     """The sockets of one dump, decoded in one loop per buffer. Each address is formatted once
     per dump and its one string shared by every socket on it (a listing's 25,000 sockets sit
     on a handful of addresses: a new "127.0.0.1" apiece was time and memory)."""
+    from portwho.model.build import new_socket
+
     tcp = protocol == "tcp"
     text: tuple[dict[bytes, str], dict[bytes, str]] = ({}, {})  # IPv4, IPv6: packed -> text
     unpack, ports, states = _WHOLE.unpack_from, _PORTS.unpack_from, KERNEL_STATES
@@ -263,6 +267,11 @@ def early(asked: Iterable[tuple[Protocol, Family | None, int, bytes | None, int]
             finally:
                 done.release()
 
+    # The thread must take the interpreter lock to start, and again after each send; the
+    # importing main thread lets go of it only when forced, after the switch interval (5 ms:
+    # the whole import). A short one hands it over within a tenth of a millisecond; once the
+    # thread has ended, no thread asks and the interval changes nothing.
+    sys.setswitchinterval(1e-4)
     _thread.start_new_thread(send, ())
 
 
@@ -274,3 +283,17 @@ def _taken(message: bytes) -> socket.socket | None:
     sent, done = found
     done.acquire(True, 5.0)
     return sent[0] if sent else None
+
+
+def early_port(port: int) -> None:
+    """early() for `portwho PORT`: the dumps the netlink backend asks one port of, every state
+    (TCP in both families, then UDP in each: backend._tables). Any failure leaves the backend
+    to ask as it always does."""
+    if not 0 < port < 65536:
+        return
+    code = port_filter([(port, port)])
+    try:
+        early([("tcp", None, ALL_STATES, code, port), ("udp", "ipv4", ALL_STATES, code, port),
+               ("udp", "ipv6", ALL_STATES, code, port)])  # fmt: skip
+    except (OSError, RuntimeError):  # RuntimeError: no thread could be started
+        return
