@@ -16,8 +16,8 @@ import time
 
 from portwho.errors import BackendFailed, ToolMissing, ToolTimeout
 
-# subprocess, shutil, signal, contextlib where a tool starts: core builds a Deadline on every
-# lookup, most start no tool (netlink), and those imports plus a dataclass were a fifth of one.
+# subprocess, shutil, signal, contextlib where a tool starts; this module itself is imported
+# only then (backends.base.Deadline): most lookups start no tool (netlink).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
@@ -221,28 +221,6 @@ def stop_groups() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             else:
                 proc.kill()
-
-
-class Deadline:
-    """A runner that gives each tool min(its own timeout, the time left of the lookup)."""
-
-    __slots__ = ("end", "runner", "timeout")
-
-    def __init__(self, timeout: float, runner: Runner) -> None:
-        self.timeout, self.runner = timeout, runner
-        self.end = time.monotonic() + timeout
-
-    def left(self) -> float:
-        return self.end - time.monotonic()
-
-    def spent(self) -> str:
-        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
-
-    def run(self, argv: Sequence[str], timeout: float) -> Completed:
-        left = self.left()
-        if left <= 0:
-            raise ToolTimeout(self.spent())
-        return self.runner(argv, min(timeout, left))
 
 
 def decode(data: bytes | bytearray) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from portwho import backends
-from portwho._run import Deadline, Runner, run
-from portwho.backends.base import Answer, merge
+from portwho.backends.base import Answer, Deadline, merge
 from portwho.errors import BackendFailed, BackendUnavailable, ExitCode
 from portwho.model import (
     Attempt,
@@ -29,9 +28,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Literal
 
+    from portwho._run import Runner
+
     #: what the backends that answered could see: no answer, only this user's sockets, or all
     View = Literal["nothing", "own", "all"]
-LOOKUP_TIMEOUT = 10.0  # `lookup --timeout`: the chain's one deadline (portwho._run.Deadline)
+LOOKUP_TIMEOUT = 10.0  # `lookup --timeout`: the chain's one deadline (backends.base.Deadline)
 
 
 def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answer | None]:
@@ -69,7 +70,7 @@ def lookup(
     `runner` starts the OS tools (default: portwho._run.run); `timeout` bounds the chain in
     seconds, context included. `context`: each owner's container, unit, parents, project."""
     plat = platform_key(platform)
-    deadline = Deadline(timeout, runner or run)
+    deadline = Deadline(timeout, runner)
     names = tuple(backend_names) if backend_names else backends.chain(plat)
     trail: list[Attempt] = []
     socks: list[Socket] = []
@@ -172,13 +173,9 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
 
 
 def from_sockets(
-    query: Query,
-    parsed: Iterable[Socket],
-    trail: Sequence[Attempt],
-    *,
-    platform: str | None,
+    query: Query, parsed: Iterable[Socket], trail: Sequence[Attempt], *, platform: str | None,
     origin: str,
-) -> LookupResult:
+) -> LookupResult:  # fmt: skip
     """Sockets another machine reported (--host): filtered and ordered as a lookup's, verdicts
     decided with every socket visible, never enriched from this machine."""
     socks = sorted((s for s in parsed if query.wants(s)), key=_order)

@@ -12,7 +12,8 @@ hyperfine run as the one it is compared with:
   listener, `1-65535`, the first frame of `watch`, and ss, lsof, fuser, netstat and a plain
   psutil script on the same ports.
 
-`--rounds N` repeats everything N times; each ratio is taken within its round and the median
+`--rounds N` repeats everything N times, the idle phase `--idle-rounds` times in all (9: it is
+cheap, and its ratios are the noisiest); each ratio is taken within its round and the median
 over the rounds is reported (the machine is shared: one round moves by ±10%). It prints the
 median ms, every goal with its wall ratio (which decides pass/fail), its CPU ratio, portwho's
 peak RSS, and writes it all to bench-results/ (with hyperfine's own JSON).
@@ -261,6 +262,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of `1-65535`")
+    parser.add_argument("--idle-rounds", type=int, default=9,
+                        help="idle rounds, spread over the rounds (a second each)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
     parser.add_argument("--skip", default="", help="rows not to time, comma-separated")
     args = parser.parse_args()
@@ -271,11 +274,15 @@ def main() -> None:
     figures, cpu = {}, {}  # type: Figures, Figures
     rss_all: dict[int, list[dict[str, float]]] = {}
     infos: dict[int, dict[str, object]] = {}
+    # The idle figures are ratios of ~15 ms runs to ~8 ms ones: the machine's drift between
+    # the two hyperfine runs moves one round by a tenth, so there are more of those rounds.
+    idle_each = max(1, -(-args.idle_rounds // max(1, args.rounds)))
     for round_no in range(args.rounds):
-        idle = measure_idle(me, args, str(round_no))
-        rounds.setdefault(IDLE, []).append(idle)
-        figures.setdefault(IDLE, []).append(ratios(idle, None))
-        cpu.setdefault(IDLE, []).append(ratios(idle, None, "cpu_ms"))
+        for again in range(idle_each):
+            idle = measure_idle(me, args, f"{round_no}-{again}")
+            rounds.setdefault(IDLE, []).append(idle)
+            figures.setdefault(IDLE, []).append(ratios(idle, None))
+            cpu.setdefault(IDLE, []).append(ratios(idle, None, "cpu_ms"))
         for procs in loads:
             data, rss, infos[procs] = measure_load(me, procs, args, str(round_no))
             rounds.setdefault(procs, []).append(data)
@@ -284,7 +291,9 @@ def main() -> None:
             cpu.setdefault(procs, []).append(ratios(data, rss, "cpu_ms"))
     phases = {phase: median_rows(rs) for phase, rs in rounds.items()}
     sockets = [f"{n} procs: {infos[n].get('sockets')} sockets" for n in loads]
-    head = [f"portwho: {me}", f"{args.rounds} round(s) of {args.runs} runs; medians", *sockets]
+    idle_total = idle_each * args.rounds
+    head = [f"portwho: {me}", f"{args.rounds} round(s) of {args.runs} runs ({idle_total} idle); "
+            "medians", *sockets]  # fmt: skip
     rss_lines = [f"peak RSS MiB at {n} procs: {rss_all[n]}" for n in loads]
     text = "\n".join([*head, *table_lines(phases), "", *verdict_lines(figures, cpu), "",
                       *rss_lines])  # fmt: skip

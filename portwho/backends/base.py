@@ -7,18 +7,49 @@ whose instance is exported as `BACKEND`. Unavailability and failure are exceptio
 
 from __future__ import annotations
 
+import time
+
+from portwho.errors import ToolTimeout
 from portwho.model import Socket
 from portwho.model.record import Record
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from typing import Protocol
 
-    from portwho._run import Runner
+    from portwho._run import Completed, Runner
     from portwho.model import Query
 
 _set = object.__setattr__
+
+
+class Deadline:
+    """The runner a chain gives its backends: each tool gets min(its own timeout, the time left
+    of the lookup). `runner` None is portwho._run.run, imported when a tool first starts (most
+    lookups start none: netlink)."""
+
+    __slots__ = ("end", "runner", "timeout")
+
+    def __init__(self, timeout: float, runner: Runner | None = None) -> None:
+        self.timeout, self.runner = timeout, runner
+        self.end = time.monotonic() + timeout
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def spent(self) -> str:
+        return f"not tried: the lookup's {self.timeout:g} s (--timeout) were spent"
+
+    def run(self, argv: Sequence[str], timeout: float) -> Completed:
+        left = self.left()
+        if left <= 0:
+            raise ToolTimeout(self.spent())
+        if self.runner is None:
+            from portwho._run import run
+
+            self.runner = run
+        return self.runner(argv, min(timeout, left))
 
 
 class Answer(Record):

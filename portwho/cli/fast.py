@@ -27,7 +27,7 @@ FLAGS = {"--tcp": "tcp", "-t": "tcp", "--udp": "udp", "-u": "udp", "-4": "ipv4",
 def lookup(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     """`portwho [lookup] [PORT...] [flags]`; None for anything else or any error."""
     args = list(argv[1:] if argv[:1] == ["lookup"] else argv)
-    if args and not args[0][:1].isdigit():  # a port never names a command
+    if args and args[0][:1].isalpha():  # a flag, a port or "[::1]:80" never names a command
         from portwho import spec
 
         if args[0] in spec.BY_NAME:

@@ -214,9 +214,9 @@ def run_lookup(
 
 def with_context(result: LookupResult, timeout: float) -> LookupResult:
     """core.with_context() for a lookup made without it, under a deadline of its own."""
-    from portwho._run import Deadline, run
+    from portwho.backends.base import Deadline
 
-    return core.with_context(result, result.platform, Deadline(timeout, run).run)
+    return core.with_context(result, result.platform, Deadline(timeout).run)
 
 
 def shown_reports(result: LookupResult, query: Query) -> list[PortReport]:

@@ -39,9 +39,11 @@ with open(os.environ["BUDGET_OUT"], "w") as fh:
 """
 #: never on a lookup, a Tab press or --version
 HEAVY = {"typer", "click", "rich", "dataclasses", "inspect", "typing", "psutil", "pathlib"}
-#: the lookup's own work needs none of these either (enum brings functools and collections)
+#: the lookup's own work needs none of these either (enum brings functools and collections);
+#: nor the command spec (its flags are written out in cli/fast) nor the tool runner (netlink
+#: starts no tool: backends.base.Deadline imports it when one starts)
 LOOKUP_NEVER = HEAVY | {"socket", "selectors", "importlib", "shlex", "platformdirs", "enum", "re",
-                        "bisect"}  # fmt: skip
+                        "bisect", "portwho.spec", "portwho._run"}  # fmt: skip
 #: -q asks for no context either; a port query as root may look into other network namespaces
 #: (portwho.context.netns: a thread, and contextlib, when there are any), which bring these
 PIDS_NEVER = LOOKUP_NEVER | {"functools", "collections"}

@@ -2,8 +2,10 @@
 
 Reading every fd link of every process is what makes `ss -p`, lsof and psutil slow (one
 readlink per fd: 37,000 on a busy server). Here the processes are first *probed* cheaply (the
-fd table's owner, and the inode numbers behind a few fds at both ends of it) and then scanned
-in order of how likely they are to hold a wanted inode, stopping when every inode is placed.
+fd table's owner, and the inode numbers behind a few fds at both ends of it), newest first;
+one whose probe brackets a wanted inode is scanned at once, and the search stops when every
+inode is placed (the port asked about is mostly the newest server's: a handful of probes).
+Otherwise the rest are scanned in order of how likely they are to hold a wanted inode.
 
 Why the probe works: sockets and pipes take their inode numbers from one counter the kernel
 increments as they are created, and a process mostly creates its fds in ascending order, so a
@@ -56,12 +58,19 @@ class _Probe:
         self.low = low  # smallest / largest inode among the probed fds
         self.high = high
 
+    def brackets(self, wanted: list[int]) -> bool:
+        """A wanted inode (`wanted` sorted) lies between the probed fds' inodes."""
+        if self.low is None or self.high is None:
+            return False
+        at = _bisect_left(wanted, self.low)
+        return at < len(wanted) and wanted[at] <= self.high
+
     def rank(self, wanted: list[int]) -> tuple[bool, int, int]:
         """Sort key: the sockets' uid first, then the nearest bracket, then the narrowest."""
         if self.low is None or self.high is None:
             return (not self.uid_match, 1 << 62, 0)
         at = _bisect_left(wanted, self.low)  # wanted is sorted
-        if at < len(wanted) and wanted[at] <= self.high:
+        if self.brackets(wanted):
             gap = 0
         else:
             below = self.low - wanted[at - 1] if at else 1 << 62
@@ -152,11 +161,8 @@ def find_owners(inodes: set[int], uids: set[int], every_process: bool = False) -
     if every_process:
         unreadable = _scan(_pids(), links, held, set())
     else:
-        unreadable, probes = _probe_all(uids)
-        ordered = sorted(inodes)
-        probes.sort(key=lambda p: p.rank(ordered))
         wanted = set(inodes)
-        unreadable += _scan((p.pid for p in probes), links, held, wanted)
+        unreadable = _probe_and_scan(uids, links, held, wanted)
         if not wanted:  # the scan stopped at the first holders: look for the others
             _search_families(links, held)
     return _owners(held, unreadable)
@@ -166,17 +172,33 @@ def _pids() -> list[int]:
     return [int(name) for name in os.listdir(PROC) if name.isdecimal()]  # noqa: PTH208
 
 
-def _probe_all(uids: set[int]) -> tuple[int, list[_Probe]]:
+def _probe_and_scan(
+    uids: set[int], links: dict[str, int], held: dict[int, list[int]], wanted: set[int]
+) -> int:
+    """Probe the processes newest first and scan at once any of the sockets' uid whose probed
+    fds bracket a wanted inode, until every wanted inode is placed: a port asked about is
+    mostly held by a process started lately (the server just run), so a handful of probes
+    instead of one per process. When that does not place them all, the processes not yet
+    scanned are scanned in rank order. Returns how many fd tables were unreadable."""
+    ordered = sorted(wanted)
     probes: list[_Probe] = []
     unreadable = 0
-    for pid in _pids():
+    for pid in sorted(_pids(), reverse=True):
         try:
-            probes.append(_probe(pid, uids))
+            probe = _probe(pid, uids)
         except PermissionError:
             unreadable += 1
+            continue
         except OSError:
             continue  # exited meanwhile
-    return unreadable, probes
+        if probe.uid_match and probe.brackets(ordered):
+            unreadable += _scan((pid,), links, held, wanted)
+            if not wanted:
+                return unreadable
+        else:
+            probes.append(probe)
+    probes.sort(key=lambda p: p.rank(ordered))
+    return unreadable + _scan((p.pid for p in probes), links, held, wanted)
 
 
 def _scan(
