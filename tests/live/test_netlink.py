@@ -271,6 +271,31 @@ def test_owner_found_even_when_every_probe_misleads(holder: Child) -> None:
     assert owners.pids == {listener.inode: (holder.proc.pid,)}
 
 
+def test_the_search_stops_at_the_newest_process_that_holds_it(
+    holder: Child, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Processes are probed newest first and the holder, whose fds bracket its listener, is
+    scanned at once: no process older than the holder is even probed."""
+    from portwho.backends.netlink import owners as proc_owners
+
+    (listener,) = [
+        s for s in netlink_diag.dump("tcp", "ipv4", sport=holder.port) if s.state == "LISTEN"
+    ]
+    assert listener.inode is not None and listener.uid is not None
+    probed: list[int] = []
+    real_probe = proc_owners._probe
+
+    def probe(pid: int, uids: set[int]) -> object:
+        probed.append(pid)
+        return real_probe(pid, uids)
+
+    monkeypatch.setattr(proc_owners, "_probe", probe)
+    owners = proc_owners.find_owners({listener.inode}, uids={listener.uid})
+    assert owners.pids == {listener.inode: (holder.proc.pid,)}
+    assert holder.proc.pid in probed
+    assert all(pid >= holder.proc.pid for pid in probed), sorted(probed)[:5]
+
+
 def test_fd_links_survive_an_fd_closed_mid_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     """One readlink failing (its fd closed between listing and reading) drops that fd only."""
     from portwho.backends.netlink import owners as proc_owners
