@@ -19,12 +19,18 @@ import os
 import resource
 import signal
 import socket
+import struct
 import sys
 import time
 
 TCP_BASE = 12000  # 12000-31999 at 400 x 50: below the ephemeral range the clients use
 UDP_BASE = 33000  # UDP has its own port namespace; kept apart so busy ports are TCP only
 FREE_SCAN = range(8900, 9900)  # where to look for a port outside the load
+
+
+#: SO_LINGER on, 0 s: a close resets the connection instead of leaving it in TIME_WAIT (60 s),
+#: where the next load's (and the bench's next round's) lookups of the same port would find it
+ABORT = struct.pack("ii", 1, 0)
 
 
 def _bind_block(kind: int, first: int, count: int, limit: int) -> list[socket.socket]:
@@ -69,6 +75,8 @@ def _child(index: int, args: argparse.Namespace, ready_w: int, life_r: int) -> N
         for _ in range(args.conns):
             conns.append(socket.create_connection(target))
             conns.append(listeners[0].accept()[0])
+        for conn in conns:  # closed with a reset: no TIME_WAIT left on the port for the next run
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, ABORT)
     port = listeners[0].getsockname()[1] if listeners else 0
     os.write(ready_w, f"{index} {port} {len(listeners) + len(udps) + len(conns)}\n".encode())
     os.close(ready_w)

@@ -371,3 +371,29 @@ def test_a_plain_port_sends_the_backends_dumps_before_the_imports(
     assert len(netlink_diag._EARLY) == 3
     backend.find_sockets(Query(ports=frozenset({3000})))
     assert not netlink_diag._EARLY  # each was taken by the dump that asks it
+
+
+def test_the_early_tcp_dump_is_on_its_way_when_early_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The thread that sends the TCP dump has started before early() returns: otherwise the
+    importing main thread, which takes the interpreter lock back after every file it reads,
+    keeps it from starting until the imports are done (the walk then overlapped nothing)."""
+    import _thread
+
+    started: list[int] = []
+    first = netlink_diag._send_first
+
+    def send_first(*args: object) -> None:
+        started.append(_thread.get_ident())
+        first(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(netlink_diag, "_send_first", send_first)
+    netlink_diag._EARLY.clear()
+    netlink_diag.early_port(3000)
+    assert started and started[0] != _thread.get_ident()
+    for sent, done in netlink_diag._EARLY.values():
+        assert done.acquire(True, 5.0)
+        for sock in sent:
+            sock.close()
+    netlink_diag._EARLY.clear()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import _socket as socket
 import os
 import struct
-import sys
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
@@ -22,6 +21,9 @@ if TYPE_CHECKING:
     # Only what a decode needs, when it needs it (_decode_all): `portwho PORT` imports this
     # module first, to send its dumps early, and the model would delay that.
     from portwho.model import Family, Protocol, Socket
+
+    #: an early dump: its request, its socket, [that socket once sent], a lock held until then
+    Job = tuple[bytes, socket.socket, list[socket.socket], LockType]
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -55,19 +57,10 @@ _PROTO = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
 #: Kernel TCP state numbers (include/net/tcp_states.h) -> the names model.TCP_STATES uses.
 #: 0C is TCP_NEW_SYN_RECV (a request socket), which ss also shows as SYN-RECV.
 KERNEL_STATES: dict[int, str] = {
-    0x01: "ESTABLISHED",
-    0x02: "SYN_SENT",
-    0x03: "SYN_RECV",
-    0x04: "FIN_WAIT1",
-    0x05: "FIN_WAIT2",
-    0x06: "TIME_WAIT",
-    0x07: "CLOSE",
-    0x08: "CLOSE_WAIT",
-    0x09: "LAST_ACK",
-    0x0A: "LISTEN",
-    0x0B: "CLOSING",
-    0x0C: "SYN_RECV",
-}
+    0x01: "ESTABLISHED", 0x02: "SYN_SENT", 0x03: "SYN_RECV", 0x04: "FIN_WAIT1",
+    0x05: "FIN_WAIT2", 0x06: "TIME_WAIT", 0x07: "CLOSE", 0x08: "CLOSE_WAIT", 0x09: "LAST_ACK",
+    0x0A: "LISTEN", 0x0B: "CLOSING", 0x0C: "SYN_RECV",
+}  # fmt: skip
 
 
 def ntop(family: Family, packed: bytes) -> str:
@@ -238,41 +231,49 @@ _EARLY: dict[bytes, tuple[list[socket.socket], LockType]] = {}
 
 
 def early(asked: Iterable[tuple[Protocol, Family | None, int, bytes | None, int]]) -> None:
-    """Send the requests dump() will be asked for now, from a thread: the kernel's walk of its
-    TCP table (2 ms of every port lookup: it visits each bucket of the established hash) then
-    runs while the lookup imports the rest of portwho. dump() with the same request reads the
-    answer from that socket; when the thread could not send it, dump() sends it itself.
-    `asked`: (protocol, family, states, bytecode, sport) as dump() takes them."""
+    """Send the requests dump() will be asked for now: the first (TCP: its kernel walk is 2 ms
+    of every port lookup) from a thread, to run while the lookup imports the rest of portwho;
+    the others (UDP: hundredths of a millisecond) at once. dump() of the same request reads
+    that socket's answer. `asked`: (protocol, family, states, bytecode, sport)."""
     import _thread
 
-    jobs: list[tuple[bytes, list[socket.socket], LockType]] = []
+    jobs: list[Job] = []
     for one in asked:
         message, done = request(*one), _thread.allocate_lock()
         done.acquire()
-        jobs.append((message, [], done))
-        _EARLY[message] = jobs[-1][1:]
+        try:
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+        except OSError:
+            continue  # dump() tries (and says why) itself
+        jobs.append((message, sock, [], done))
+        _EARLY[message] = (jobs[-1][2], done)
+    if not jobs:
+        return
+    started = _thread.allocate_lock()
+    started.acquire()
+    # The thread needs the interpreter lock to start, and the importing main thread takes it
+    # back after each file it reads before a waiting thread wakes: the thread would start
+    # after the imports. So this waits until it has started; its walk lets go of the lock.
+    _thread.start_new_thread(_send_first, (started, jobs[0]))
+    started.acquire(True, 0.05)
+    for job in jobs[1:]:
+        _send(*job)
 
-    def send() -> None:
-        for message, sent, done in jobs:
-            try:
-                sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
-                try:
-                    sock.sendto(message, (0, 0))
-                except OSError:
-                    sock.close()
-                else:
-                    sent.append(sock)
-            except OSError:
-                pass
-            finally:
-                done.release()
 
-    # The thread must take the interpreter lock to start, and again after each send; the
-    # importing main thread lets go of it only when forced, after the switch interval (5 ms:
-    # the whole import). A short one hands it over within a tenth of a millisecond; once the
-    # thread has ended, no thread asks and the interval changes nothing.
-    sys.setswitchinterval(1e-4)
-    _thread.start_new_thread(send, ())
+def _send_first(started: LockType, job: Job) -> None:
+    started.release()
+    _send(*job)
+
+
+def _send(message: bytes, sock: socket.socket, sent: list[socket.socket], done: LockType) -> None:
+    try:
+        sock.sendto(message, (0, 0))
+    except OSError:
+        sock.close()
+    else:
+        sent.append(sock)
+    finally:
+        done.release()
 
 
 def _taken(message: bytes) -> socket.socket | None:
