@@ -397,3 +397,32 @@ def test_the_early_tcp_dump_is_on_its_way_when_early_returns(
         for sock in sent:
             sock.close()
     netlink_diag._EARLY.clear()
+
+
+def test_no_thread_to_be_had_leaves_the_tcp_dump_to_the_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread that cannot be started leaves no request behind that dump() would wait 5 s
+    for: the backend sends it itself, and still answers."""
+    import _thread
+
+    def no_thread(*args: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(_thread, "start_new_thread", no_thread)
+    netlink_diag._EARLY.clear()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        netlink_diag.early_port(port)
+        code = netlink_diag.port_filter([(port, port)])
+        asked = netlink_diag.request("tcp", None, netlink_diag.ALL_STATES, code, port)
+        assert asked not in netlink_diag._EARLY
+        assert len(netlink_diag._EARLY) == 2  # the UDP ones, sent at once
+        found = netlink_diag.dump("tcp", None, netlink_diag.ALL_STATES, code, port)
+    assert [s.state for s in found] == ["LISTEN"]
+    for sent, _done in netlink_diag._EARLY.values():
+        for sock in sent:
+            sock.close()
+    netlink_diag._EARLY.clear()

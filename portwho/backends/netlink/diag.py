@@ -254,8 +254,13 @@ def early(asked: Iterable[tuple[Protocol, Family | None, int, bytes | None, int]
     # The thread needs the interpreter lock to start, and the importing main thread takes it
     # back after each file it reads before a waiting thread wakes: the thread would start
     # after the imports. So this waits until it has started; its walk lets go of the lock.
-    _thread.start_new_thread(_send_first, (started, jobs[0]))
-    started.acquire(True, 0.05)
+    try:
+        _thread.start_new_thread(_send_first, (started, jobs[0]))
+    except RuntimeError:  # no thread to be had: dump() asks itself
+        del _EARLY[jobs[0][0]]
+        jobs[0][1].close()
+    else:
+        started.acquire(True, 0.05)
     for job in jobs[1:]:
         _send(*job)
 
@@ -287,14 +292,9 @@ def _taken(message: bytes) -> socket.socket | None:
 
 
 def early_port(port: int) -> None:
-    """early() for `portwho PORT`: the dumps the netlink backend asks one port of, every state
-    (TCP in both families, then UDP in each: backend._tables). Any failure leaves the backend
-    to ask as it always does."""
+    """early() of the dumps the netlink backend asks one port of (backend._tables)."""
     if not 0 < port < 65536:
         return
     code = port_filter([(port, port)])
-    try:
-        early([("tcp", None, ALL_STATES, code, port), ("udp", "ipv4", ALL_STATES, code, port),
-               ("udp", "ipv6", ALL_STATES, code, port)])  # fmt: skip
-    except (OSError, RuntimeError):  # RuntimeError: no thread could be started
-        return
+    early([("tcp", None, ALL_STATES, code, port), ("udp", "ipv4", ALL_STATES, code, port),
+           ("udp", "ipv6", ALL_STATES, code, port)])  # fmt: skip
