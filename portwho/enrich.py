@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from portwho.model import Socket
-from portwho.model.build import with_details
+from portwho.model.build import fill_details, with_details
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
@@ -59,9 +59,10 @@ def enrich(
 ) -> list[Socket]:
     """Fill in owner details; what a backend already knew is kept when psutil knows less.
 
-    `in_place`: `sockets` is a list its caller gives up, and each record is replaced in it as
-    its copy is made, so a listing never holds two generations of its 30,000 records."""
+    `in_place`: `sockets` is a list of records its caller owns and has handed to nobody (a
+    backend's, fresh from its table): the details are filled into those records, not copies."""
     socks = sockets if in_place and isinstance(sockets, list) else list(sockets)
+    fill = fill_details if socks is sockets else with_details
     pids = {s.pid for s in socks if s.pid is not None}
     details = {pid: describe(pid, platform) for pid in pids}
     if (platform or sys.platform) == "darwin":
@@ -73,8 +74,8 @@ def enrich(
         if any(v is not None for v in d.values())
     }
     for at, sock in enumerate(socks):
-        if fill := known.get(sock.pid):
-            socks[at] = with_details(sock, fill)
+        if found := known.get(sock.pid):
+            socks[at] = fill(sock, found)
     return socks
 
 

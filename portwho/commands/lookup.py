@@ -64,7 +64,8 @@ def build_query(
         protocols &= frozenset(s.protocol for s in typed if s.protocol)
         if not protocols:
             raise UsageError("the /tcp or /udp of the ports contradicts --tcp/--udp; give one")
-    ports = frozenset(p for s in typed for p in s.ports) if typed else None
+    # one union of the specs' sets, not a step per port: `1-65535` is 65,535 of them
+    ports = frozenset().union(*(s.ports for s in typed)) if typed else None
     return Query(
         ports=ports,
         protocols=protocols,
