@@ -29,7 +29,9 @@ def _read(pid: int, name: str) -> str | None:
         return None
     try:
         chunks = [os.read(fd, _CHUNK)]
-        while chunks[-1]:  # to the end, as read() does: /proc may answer in pieces
+        # The three files read here (cmdline, stat, status) answer whole in one read
+        # when they fit: a short read is their end, with no second read to find it out.
+        while len(chunks[-1]) == _CHUNK:
             chunks.append(os.read(fd, _CHUNK))
     finally:
         os.close(fd)
@@ -48,6 +50,12 @@ def cmdline(data: str) -> tuple[str, ...] | None:
     if sep == "\x00" and len(args) == 1 and " " in data:
         args = data.removesuffix(sep).split(" ")
     return tuple(args)
+
+
+def comm_of(stat: str) -> str:
+    """/proc/PID/comm, from the stat line that holds it in parentheses (both print it through
+    the kernel's one proc_task_name): one file less to read a process."""
+    return stat[stat.index("(") + 1 : stat.rindex(")")]
 
 
 def name(comm: str, args: tuple[str, ...] | None) -> str:
@@ -107,7 +115,7 @@ def started(stat: str) -> float:
 def describe(pid: int) -> dict[str, Any]:
     try:
         args = cmdline(_read(pid, "cmdline") or "")
-        comm, status, stat = _read(pid, "comm"), _read(pid, "status"), _read(pid, "stat")
+        status, stat = _read(pid, "status"), _read(pid, "stat")
         try:
             cwd: str | None = os.readlink(f"{PROC}/{pid}/cwd")  # noqa: PTH115 - no pathlib here
         except PermissionError:
@@ -115,7 +123,7 @@ def describe(pid: int) -> dict[str, Any]:
     except (FileNotFoundError, ProcessLookupError):
         return {}  # exited mid-lookup
     return {
-        "process": name(comm, args) if comm is not None else None,
+        "process": name(comm_of(stat), args) if stat is not None else None,
         "user": user(_uid(status)) if status else None,
         "cmdline": args,
         "cwd": cwd,

@@ -88,3 +88,23 @@ def test_enrich_in_place_replaces_the_records_of_the_given_list() -> None:
     assert procinfo.enrich(given, "linux", in_place=True) is given
     assert given == copied
     assert given[0].cwd == os.getcwd() and given[0].user and given[1] is nobody
+
+
+def test_the_name_in_stat_is_the_comm_file_for_every_process() -> None:
+    """describe() takes the name from /proc/PID/stat, not /proc/PID/comm: the same text for
+    every process here, kernel threads included, and for a name with parentheses in it."""
+    with spawn_holder(comm="x) (y z") as h:
+        seen = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdecimal():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(errors="surrogateescape")
+                comm = Path(f"/proc/{entry}/comm").read_text(errors="surrogateescape")
+            except OSError:  # exited meanwhile
+                continue
+            assert procfs.comm_of(stat) == comm.rstrip("\n"), entry
+            seen += 1
+        assert seen > 10
+        assert procfs.describe(h.pid)["process"] == procinfo.describe_psutil(h.pid)["process"]
+        assert procfs.describe(h.pid)["process"] == "x) (y z"
