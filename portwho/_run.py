@@ -124,16 +124,55 @@ def _run(
     return Completed(argv=tuple(argv), returncode=proc.returncode, stdout=out, stderr=err)
 
 
+#: select() works on pipes (not on Windows): one loop reads both; else a thread reads each
+SELECTS = os.name != "nt"
+
+
 def _collect(proc: subprocess.Popen[bytes], deadline: float) -> tuple[str, str]:
     """Both pipes read to their end (or the cap), then the exit status, all by the deadline."""
-    if os.name == "nt":  # no select() on pipes: communicate, then check the size
-        out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
-        if len(out) + len(err) > MAX_OUTPUT:
-            raise TooMuchOutput
-        return decode(out), decode(err)
-    piped = _read_pipes(proc, deadline)
+    piped = (_read_pipes if SELECTS else _read_pipes_threads)(proc, deadline)
     _exited(proc, deadline)
     return decode(piped[0]), decode(piped[1])
+
+
+def _read_pipes_threads(
+    proc: subprocess.Popen[bytes], deadline: float
+) -> tuple[bytearray, bytearray]:
+    """_read_pipes with a thread a pipe, each on its own copy of the pipe's fd (the caller's
+    close cannot hand its number to another file), stopping at the cap or the deadline; the
+    caller then kills the tool, ending the readers. (communicate() read it all, however much.)"""
+    import subprocess
+    import threading
+
+    assert proc.stdout is not None and proc.stderr is not None
+    buffers = (bytearray(), bytearray())
+    over = threading.Event()
+
+    def drain(fd: int, into: bytearray) -> None:
+        try:
+            while chunk := os.read(fd, CHUNK):
+                into.extend(chunk)
+                if len(buffers[0]) + len(buffers[1]) > MAX_OUTPUT:
+                    over.set()
+                    return
+        except OSError:
+            return
+        finally:
+            os.close(fd)
+
+    pipes = (proc.stdout, proc.stderr)
+    readers = [threading.Thread(target=drain, args=(os.dup(p.fileno()), b), daemon=True)
+               for p, b in zip(pipes, buffers, strict=True)]  # fmt: skip
+    for reader in readers:
+        reader.start()
+    while any(r.is_alive() for r in readers) and not over.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        over.wait(min(left, 0.05))
+    if over.is_set():
+        raise TooMuchOutput
+    return buffers
 
 
 def _exited(proc: subprocess.Popen[bytes], deadline: float) -> None:
@@ -231,23 +270,6 @@ def decode(data: bytes | bytearray) -> str:
     except UnicodeDecodeError:
         encoding = "oem" if sys.platform == "win32" else "utf-8"
         return data.decode(encoding, "replace")
-
-
-def read_bounded(read: Callable[[int], bytes], what: str) -> bytes:
-    """All of a file or stream, read in chunks, refused past MAX_OUTPUT bytes or at a NUL byte
-    (tool output is text: a NUL means a binary file or a device such as /dev/zero)."""
-    from portwho.errors import UsageError
-
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := read(CHUNK):
-        if b"\0" in chunk:
-            raise UsageError(f"{what} holds binary data (a NUL byte), not a tool's text output")
-        total += len(chunk)
-        if total > MAX_OUTPUT:
-            raise UsageError(f"{what} is larger than {MAX_OUTPUT >> 20} MiB; pass a smaller file")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def spawn_detached(argv: Sequence[str]) -> None:

@@ -91,8 +91,6 @@ def read_source(path: str) -> tuple[str, str]:
     """Text and a display name of --from FILE ('-' for stdin)."""
     from pathlib import Path
 
-    from portwho._run import read_bounded
-
     if path == "-":
         data = read_bounded(sys.stdin.buffer.read, "--from - (stdin)")
         return data.decode("utf-8", "replace"), "<stdin>"
@@ -102,6 +100,23 @@ def read_source(path: str) -> tuple[str, str]:
     except OSError as exc:
         raise UsageError(f"cannot read --from {path}: {exc.strerror or exc}") from None
     return data.decode("utf-8", "replace"), path
+
+
+def read_bounded(read: Callable[[int], bytes], what: str) -> bytes:
+    """All of a file or stream, read in chunks, refused past MAX_OUTPUT bytes or at a NUL byte
+    (tool output is text: a NUL means a binary file or a device such as /dev/zero)."""
+    from portwho._run import CHUNK, MAX_OUTPUT
+
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := read(CHUNK):
+        if b"\0" in chunk:
+            raise UsageError(f"{what} holds binary data (a NUL byte), not a tool's text output")
+        total += len(chunk)
+        if total > MAX_OUTPUT:
+            raise UsageError(f"{what} is larger than {MAX_OUTPUT >> 20} MiB; pass a smaller file")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def do_lookup(

@@ -61,8 +61,16 @@ def no_orphans(pids_file: Path) -> list[int]:
     return [p for p in pids if alive(p)]
 
 
+@pytest.fixture(params=["select", "threads"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both pipe readers: select() (POSIX), and the thread a pipe that Windows uses (it has no
+    select() on pipes), which runs the same here."""
+    monkeypatch.setattr(_run, "SELECTS", request.param == "select")
+    return str(request.param)
+
+
 def test_a_hung_tool_and_its_helper_are_killed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
 ) -> None:
     env = fake_tools(tmp_path, ["hang"], HANG)
     for key, value in env.items():
@@ -75,14 +83,14 @@ def test_a_hung_tool_and_its_helper_are_killed(
 
 
 def test_a_tool_that_exits_leaves_no_helper_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
 ) -> None:
-    body = '#!/bin/sh\nsleep 300 >/dev/null 2>&1 &\necho $! >> "$PIDS"\necho done\n'
+    body = '#!/bin/sh\nsleep 300 >/dev/null 2>&1 &\necho $! >> "$PIDS"\necho done\necho oh >&2\n'
     env = fake_tools(tmp_path, ["quick"], body)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     done = _run.run(["quick"], 5)
-    assert (done.returncode, done.stdout) == (0, "done\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "oh\n")
     assert no_orphans(Path(env["PIDS"])) == []
 
 
@@ -119,13 +127,14 @@ def test_lookup_timeout_flag(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad
 
 
-def capped_peak(tmp_path: Path, tool: str, script: str) -> tuple[str, int]:
+def capped_peak(tmp_path: Path, tool: str, script: str, reader: str) -> tuple[str, int]:
     """What _run.run said of `tool` (the script, on PATH) printing past the cap, and the peak
     memory of the process that read it, in MiB."""
     env = fake_tools(tmp_path, [tool], script)
     code = textwrap.dedent(f"""
         import resource
         from portwho import _run
+        _run.SELECTS = {reader == "select"}
         try:
             _run.run([{tool!r}], 60)
         except _run.TooMuchOutput as exc:
@@ -141,20 +150,23 @@ def capped_peak(tmp_path: Path, tool: str, script: str) -> tuple[str, int]:
     return said, int(peak)
 
 
-def test_endless_output_is_cut_off_in_bounded_memory(tmp_path: Path) -> None:
+def test_endless_output_is_cut_off_in_bounded_memory(tmp_path: Path, reader: str) -> None:
     # 100 MB on stdout; the cap stops reading at 64 MiB, and the peak memory shows it
-    said, peak = capped_peak(tmp_path, "chatty", "#!/bin/sh\nexec head -c 100000000 /dev/urandom\n")
+    script = "#!/bin/sh\nexec head -c 100000000 /dev/urandom\n"
+    said, peak = capped_peak(tmp_path, "chatty", script, reader)
     assert said == "capped: chatty printed more than 64 MiB"
     assert peak < 120, f"peak {peak} MiB"
 
 
-def test_output_in_small_writes_is_bounded_like_output_in_big_ones(tmp_path: Path) -> None:
+def test_output_in_small_writes_is_bounded_like_output_in_big_ones(
+    tmp_path: Path, reader: str
+) -> None:
     """A tool writing a few KiB at a time (as a busy machine hands a pipe reader): each piece
     read used to be kept with whole pages of its own, 109 MiB for the 64 MiB read here."""
     writer = (
         f"#!{sys.executable}\nimport os, time\nb = b'x' * 2048\n"
         "for i in range(36000):\n    os.write(1, b)\n    if i % 4 == 0: time.sleep(0.00002)\n"
     )
-    said, peak = capped_peak(tmp_path, "trickle", writer)
+    said, peak = capped_peak(tmp_path, "trickle", writer, reader)
     assert said == "capped: trickle printed more than 64 MiB"
     assert peak < 100, f"peak {peak} MiB"
