@@ -12,7 +12,7 @@ import os
 import time
 
 from portwho.context import ancestry, cgroup, project, read_text, supervisors
-from portwho.context.record import Container, Context, Parent, Project, Unit
+from portwho.context.record import Container, Context, Parent, Project, Tunnel, Unit
 from portwho.model import Attempt, Outcome, Socket
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -177,8 +177,19 @@ def contexts(
             parents=owner.parents,
             project=projects.get(cwd) if cwd else None,
             stop=_container_stop(owner.container) or owner.stop,
+            tunnels=_tunnels(owner),
         )
     return out, trail
+
+
+def _tunnels(owner: Owner) -> tuple[Tunnel, ...]:
+    """An ssh or kubectl owner's forwards of the ports it listens on (context.tunnels)."""
+    argv = owner.sock.cmdline
+    if not owner.ports or not argv or _base(owner.sock) not in ("ssh", "kubectl"):
+        return ()
+    from portwho.context import tunnels
+
+    return tunnels.tunnels(_base(owner.sock), argv, {port for _, port in owner.ports})
 
 
 def _container_stop(found: Container | None) -> str | None:

@@ -108,8 +108,33 @@ class Project(_Record):
         return {"root": self.root, "vcs": self.vcs, "branch": self.branch}
 
 
+class Tunnel(_Record):
+    """A port an ssh or kubectl owner listens on, and where it forwards it (context.tunnels)."""
+
+    __slots__ = ("port", "target", "tool", "via")
+
+    def __init__(self, *, port: int, tool: str, target: str | None, via: str | None) -> None:
+        self.port = port  # the owner's local port this is
+        self.tool = tool  # "ssh -L", "ssh -D", "ssh" (a forward its command line does not show)
+        self.target = target  # "db:5432", "/run/app.sock", "svc/api port 80"; None: SOCKS, unknown
+        self.via = via  # ssh: the destination as typed; kubectl: its context and namespace
+
+    def words(self) -> str:
+        through = f" through {self.via}" if self.via else ""
+        if self.tool == "ssh -D":
+            return f"ssh -D, a SOCKS proxy{through}"
+        if self.target is None:
+            return f"an ssh forward{through} (from its config or control socket)"
+        if self.tool.startswith("kubectl"):
+            return f"{self.tool} to {self.target}" + (f" ({self.via})" if self.via else "")
+        return f"{self.tool} to {self.target}{through}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"port": self.port, "tool": self.tool, "target": self.target, "via": self.via}
+
+
 class Context(_Record):
-    __slots__ = ("container", "parents", "project", "stop", "unit")
+    __slots__ = ("container", "parents", "project", "stop", "tunnels", "unit")
 
     def __init__(
         self,
@@ -119,9 +144,10 @@ class Context(_Record):
         parents: tuple[Parent, ...] = (),
         project: Project | None = None,
         stop: str | None = None,  # the command that stops it where it lives
+        tunnels: tuple[Tunnel, ...] = (),  # an ssh or kubectl owner's forwarded ports
     ) -> None:
         self.container, self.unit, self.parents = container, unit, parents
-        self.project, self.stop = project, stop
+        self.project, self.stop, self.tunnels = project, stop, tunnels
 
     @property
     def supervised(self) -> bool:
@@ -137,4 +163,5 @@ class Context(_Record):
             "parents": [p.to_json() for p in self.parents],
             "project": self.project.to_json() if self.project else None,
             "stop": self.stop,
+            "tunnels": [t.to_json() for t in self.tunnels],
         }

@@ -1,4 +1,5 @@
-"""The context lines under an owner in the text view: container, unit, project, parents."""
+"""The context lines under an owner in the text view: container, unit, tunnels, project,
+parents."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def context_lines(ctx: Context | None) -> list[Line]:
     if ctx.unit is not None:
         stop = _stop(ctx) if ctx.container is None else ("", "")
         lines.append([("    unit     ", "dim"), (ctx.unit.words(), "magenta"), stop])
+    for tunnel in ctx.tunnels:
+        port = f"port {tunnel.port}: " if len(ctx.tunnels) > 1 else ""
+        lines.append([("    tunnel   ", "dim"), (port + tunnel.words(), "magenta")])
     if ctx.project is not None:
         p = ctx.project
         branch = f", branch {p.branch}" if p.branch else ", detached"

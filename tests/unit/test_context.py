@@ -246,8 +246,9 @@ def test_context_json_shape() -> None:
         stop="docker stop web1",
     )  # fmt: skip
     doc = ctx.to_json()
-    assert set(doc) == {"container", "unit", "parents", "project", "stop"}
+    assert set(doc) == {"container", "unit", "parents", "project", "stop", "tunnels"}
     assert doc["container"]["compose_project"] == "shop" and doc["unit"] is None
+    assert doc["tunnels"] == []
     assert ctx.container is not None
     assert ctx.container.words() == "docker container web1 (image nginx:1.27, compose shop/web)"
 
