@@ -1,7 +1,7 @@
-"""The container engine's API (Docker, or Podman's Docker-compatible one) over its unix socket,
-with the standard library only: where the socket is, one `GET /containers/json`, and a pure
-parser of the answer. Asked at most once per lookup, and only when a forwarder or a container
-cgroup was seen.
+"""The container engine's API (Docker, or Podman's Docker-compatible one) over its unix socket
+or a plain tcp:// DOCKER_HOST, with the standard library only: where it listens, one
+`GET /containers/json`, and a pure parser of the answer. Asked at most once per lookup, and
+only when a forwarder or a container cgroup was seen.
 """
 
 from __future__ import annotations
@@ -111,14 +111,36 @@ def _context_host(env: Mapping[str, str], home: str) -> str | None:
     return host if isinstance(host, str) else None
 
 
+def _tls(env: Mapping[str, str]) -> bool:
+    """The docker CLI speaks TLS to a tcp:// host when either of these is set."""
+    return bool(env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS"))
+
+
+def unusable(env: Mapping[str, str], home: str) -> list[str]:
+    """The engine hosts set that are not asked, and why (the trail says so)."""
+    out = []
+    for host in (env.get("DOCKER_HOST"), _context_host(env, home)):
+        if not host or host.startswith("unix://"):
+            continue
+        if host.startswith("tcp://") and _tls(env):
+            out.append(f"{host} needs TLS (DOCKER_TLS_VERIFY), which portwho does not speak")
+        elif not host.startswith("tcp://"):
+            out.append(f"{host} is not asked (unix:// and tcp:// are)")
+    return out
+
+
 def endpoints(env: Mapping[str, str], home: str, prefer: str = "docker") -> list[tuple[str, str]]:
-    """(engine, unix socket path) to try, in the docker CLI's order, podman's after (first
-    when the container is known to be podman's). Only paths that exist: no connect is wasted."""
+    """(engine, unix socket path or tcp://HOST:PORT) to try, in the docker CLI's order,
+    podman's after (first when the container is known to be podman's). Only paths that exist:
+    no connect is wasted; a tcp:// host without TLS (plain HTTP, as the CLI speaks it)."""
     runtime = env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
     docker: list[str] = []
     for host in (env.get("DOCKER_HOST"), _context_host(env, home)):
         if host and host.startswith("unix://"):
             docker.append(host.removeprefix("unix://"))
+        elif host and host.startswith("tcp://") and not _tls(env):
+            address = host.removesuffix("/")
+            docker.append(address if ":" in address[6:].rpartition("]")[2] else address + ":2375")
     docker += ["/var/run/docker.sock", os.path.join(runtime, "docker.sock")]
     podman = [os.path.join(runtime, "podman", "podman.sock"), "/run/podman/podman.sock"]
     found = [("docker", p) for p in docker] + [("podman", p) for p in podman]
@@ -127,7 +149,7 @@ def endpoints(env: Mapping[str, str], home: str, prefer: str = "docker") -> list
     seen: set[str] = set()
     out = []
     for engine, path in found:
-        if path not in seen and os.path.exists(path):
+        if path not in seen and (path.startswith("tcp://") or os.path.exists(path)):
             seen.add(path)
             out.append((engine, path))
     return out
@@ -149,9 +171,22 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def fetch(path: str, timeout: float = TIMEOUT) -> str:
-    """One GET of the container list; OSError (TimeoutError when it hangs) on failure."""
-    conn = _UnixConnection(path, timeout)
+def shown(address: str) -> str:
+    """An endpoint as the docker CLI's DOCKER_HOST spells it."""
+    return address if address.startswith("tcp://") else f"unix://{address}"
+
+
+def fetch(address: str, timeout: float = TIMEOUT) -> str:
+    """One GET of the container list from a unix socket path or tcp://HOST:PORT; OSError
+    (TimeoutError when it hangs) on failure."""
+    conn: http.client.HTTPConnection
+    if address.startswith("tcp://"):
+        host, _, port = address.removeprefix("tcp://").rpartition(":")
+        if not port.isdecimal():
+            raise OSError(f"no port in {address}")
+        conn = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=timeout)
+    else:
+        conn = _UnixConnection(address, timeout)
     try:
         conn.request("GET", PATH, headers={"Host": "localhost"})
         reply = conn.getresponse()

@@ -214,19 +214,21 @@ def _ask_engine(owners: list[Owner], env: Mapping[str, str]) -> list[Attempt]:
         ms = round((time.perf_counter() - start) * 1000, 2)
         return [Attempt(backend="engine-api", outcome=outcome, detail=detail, ms=ms, count=count)]
 
+    skipped = "".join(f"; {why}" for why in engine.unusable(env, os.path.expanduser("~")))
     if not tried:
-        return done(Outcome.UNAVAILABLE, "no container engine socket found")
-    kind, path = tried[0]
+        return done(Outcome.UNAVAILABLE, "no container engine socket found" + skipped)
+    kind, address = tried[0]
+    where = engine.shown(address)
     try:
-        listed = engine.parse(engine.fetch(path), kind)
+        listed = engine.parse(engine.fetch(address), kind)
     except TimeoutError:
-        return done(Outcome.FAILED, f"unix://{path}: no answer within {engine.TIMEOUT:g} s (hung?)")
+        return done(Outcome.FAILED, f"{where}: no answer within {engine.TIMEOUT:g} s (hung?)")
     except (OSError, ValueError) as exc:
-        return done(Outcome.FAILED, f"unix://{path}: {exc}")
+        return done(Outcome.FAILED, f"{where}: {exc}{skipped}")
     for owner in owners:
         owner.container = _match(owner, listed) or owner.container
     # count stays 0: the trail counts sockets, and the engine adds none
-    return done(Outcome.ANSWERED, f"{kind} at unix://{path}: {len(listed)} running containers")
+    return done(Outcome.ANSWERED, f"{kind} at {where}: {len(listed)} running containers{skipped}")
 
 
 def _match(owner: Owner, listed: Sequence[Listed]) -> Container | None:

@@ -321,3 +321,57 @@ def test_why_names_the_container_holding_a_docker_port(image: str) -> None:
         done = _run("why", error)
         assert done.returncode == 0
         assert f"held by docker container {name}" in done.stdout
+
+
+@contextlib.contextmanager
+def tcp_to_engine(path: str = "/var/run/docker.sock") -> Iterator[tuple[int, list[int]]]:
+    """The real engine's unix socket, reachable at 127.0.0.1:PORT (what `dockerd -H tcp://`
+    gives): (port, the connections it passed on, one entry each)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    passed: list[int] = []
+
+    def pipe(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(path)
+            passed.append(1)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield server.getsockname()[1], passed
+    finally:
+        server.close()
+
+
+def test_a_tcp_docker_host_is_asked(image: str, tmp_path: Path) -> None:
+    """DOCKER_HOST=tcp://… (plain HTTP, as the docker CLI speaks it there): the container
+    behind a published port is named from that endpoint, and the trail says which."""
+    with container(image, "-p", "127.0.0.1::80") as name, tcp_to_engine() as (port, passed):
+        published = int(_docker("port", name, "80/tcp").stdout.split(":")[-1])
+        assert wait_until(lambda: _run(str(published)).returncode == 0)
+        env = {"DOCKER_HOST": f"tcp://127.0.0.1:{port}", "XDG_RUNTIME_DIR": str(tmp_path)}
+        doc = _lookup(published, env=env)
+        socks = [s for s in doc["sockets"] if s["pid"] and s["protocol"] == "tcp"]  # type: ignore[attr-defined]
+        assert socks[0]["context"]["container"]["name"] == name
+        (engine,) = [a for a in doc["trail"] if a["backend"] == "engine-api"]  # type: ignore[attr-defined]
+        assert engine["outcome"] == "answered"
+        assert engine["detail"].startswith(f"docker at tcp://127.0.0.1:{port}: ")
+        assert passed  # it really went through the TCP endpoint

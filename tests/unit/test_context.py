@@ -117,10 +117,33 @@ def test_endpoints_order(tmp_path: Path) -> None:
     assert first == ("podman", str(run / "podman" / "podman.sock"))
 
 
-def test_endpoints_skip_tcp_hosts_and_missing_paths(tmp_path: Path) -> None:
-    env = {"DOCKER_HOST": "tcp://127.0.0.1:2375", "XDG_RUNTIME_DIR": str(tmp_path)}
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [("tcp://127.0.0.1:2375", "tcp://127.0.0.1:2375"), ("tcp://10.0.0.5", "tcp://10.0.0.5:2375"),
+     ("tcp://[::1]:2385/", "tcp://[::1]:2385"), ("tcp://[fd00::5]", "tcp://[fd00::5]:2375")],
+)  # fmt: skip
+def test_a_plain_tcp_host_comes_first_and_missing_paths_never(
+    tmp_path: Path, host: str, address: str
+) -> None:
+    env = {"DOCKER_HOST": host, "XDG_RUNTIME_DIR": str(tmp_path)}
     found = engine.endpoints(env, str(tmp_path))
-    assert all(p == "/var/run/docker.sock" for _, p in found)
+    assert found[0] == ("docker", address)
+    assert all(p == "/var/run/docker.sock" for _, p in found[1:])
+    assert engine.unusable(env, str(tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("env", "why"),
+    [({"DOCKER_HOST": "tcp://h:2376", "DOCKER_TLS_VERIFY": "1"}, "tcp://h:2376 needs TLS"),
+     ({"DOCKER_HOST": "ssh://me@h"}, "ssh://me@h is not asked")],
+)  # fmt: skip
+def test_hosts_it_cannot_ask_are_said_not_tried(
+    tmp_path: Path, env: dict[str, str], why: str
+) -> None:
+    env = {**env, "XDG_RUNTIME_DIR": str(tmp_path)}
+    assert all(not p.startswith(("tcp://", "ssh://")) for _, p in engine.endpoints(env, "/"))
+    (said,) = engine.unusable(env, str(tmp_path))
+    assert said.startswith(why)
 
 
 # -- project ----------------------------------------------------------------------------------
