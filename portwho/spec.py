@@ -111,7 +111,11 @@ LOOKUP = Verb(
         Opt("ipv6", ("-6",), "IPv6 only."),
         Opt("listening", ("--listening", "-l"), "Listeners only."),
         JSON,
-        Opt("pids", ("--pids", "-q"), "Print only the owning pids, one a line."),
+        Opt(
+            "pids",
+            ("--pids", "-q"),
+            "Print only the owning pids, one a line (HOST PID with --host).",
+        ),
         DEBUG,
         Opt(
             "backend",

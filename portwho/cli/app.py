@@ -110,10 +110,11 @@ def lookup_cmd(
                 (tcp, udp, ipv4, ipv6, listening),
                 (host or [], hosts_file or []),
                 (parallel, timeout),
-                "json-lines" if json_lines else "json" if as_json else "text",
-                refused={"--from": from_file is not None, "--pids": pids, "--sort": sort != "port"},
+                "json-lines" if json_lines else "json" if as_json else "pids" if pids else "text",
+                refused={"--from": from_file is not None},
                 owners=commands.owner_filters(pid or [], process or [], user or []),
                 debug=debug,
+                sort=sort,
             )
         raise typer.Exit(int(code))
     with errors(as_json):
@@ -148,11 +149,12 @@ def _remote(
     filters: tuple[bool, bool, bool, bool, bool],
     sources: tuple[list[str], list[str]],
     limits: tuple[int, float],
-    output: Literal["text", "json", "json-lines"],
+    output: Literal["text", "json", "json-lines", "pids"],
     *,
     refused: dict[str, bool],
     owners: Owners,
     debug: bool,
+    sort: str,
 ) -> ExitCode:
     from portwho.commands import hosts as remote
     from portwho.commands.lookup import build_query
@@ -169,7 +171,7 @@ def _remote(
     chosen = gather(*sources)
     parallel, timeout = limits
     return remote.run_hosts(
-        query, chosen, parallel=parallel, timeout=timeout, output=output, debug=debug
+        query, chosen, parallel=parallel, timeout=timeout, output=output, debug=debug, sort=sort
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from portwho import core
@@ -20,7 +20,7 @@ from portwho.model import LookupResult, Query, Reason, Verdict
 from portwho.remote import ask, parse, ssh
 from portwho.remote.hosts import Host
 
-HostOutput = Literal["text", "json", "json-lines"]
+HostOutput = Literal["text", "json", "json-lines", "pids"]
 DEFAULT_PARALLEL = 8
 DEFAULT_TIMEOUT = 10.0
 #: the local rule for several ports, over hosts: 4, then 3, then 5, then 1, then 0
@@ -163,24 +163,35 @@ def run_hosts(
     timeout: float = DEFAULT_TIMEOUT,
     output: HostOutput = "text",
     debug: bool = False,
+    sort: str = "port",
 ) -> ExitCode:
+    """`sort`: each host's sockets, as --sort orders a lookup's. `pids` output: a line
+    "HOST PID" for each owner pid of each host, in the hosts' order."""
+    from portwho.commands.lookup import SORTS, sorted_result
     from portwho.views import hosts as view
 
     check_settings(parallel, timeout)
+    if sort not in SORTS:
+        raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
     if not hosts:
         raise UsageError("no hosts to ask: give --host HOST or --hosts FILE")
     codes: list[ExitCode] = []
     done: list[HostResult] = []
-    for each in ask_all(
+    for asked in ask_all(
         hosts, query, parallel=parallel, timeout=timeout, in_order=output != "json-lines"
     ):
-        codes.append(each.code)
+        codes.append(asked.code)
+        each = asked
+        if asked.result is not None and sort != "port":
+            each = replace(asked, result=sorted_result(asked.result, sort))
         if debug and each.result is not None:
             view.write_trail(each, sys.stderr)
         if output == "json-lines":
             view.write_json_line(each, sys.stdout)
         elif output == "text":
             view.write_text(each, first=not done)
+        elif output == "pids":
+            view.write_pids(each, sys.stdout, sys.stderr)
         done.append(each)
     code = worst(codes)
     if output == "json":

@@ -78,6 +78,17 @@ def write_json(done: list[HostResult], exit_code: int, out: IO[str]) -> None:
     out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
+def write_pids(each: HostResult, out: IO[str], err: IO[str]) -> None:
+    """`--host … -q`: "HOST PID" for each owner pid of the host, sorted; a host that could
+    not be asked says why on `err`."""
+    if each.result is None:
+        err.write(f"portwho: {each.host.name}: {each.error or 'not asked'}\n")
+        return
+    pids = sorted({s.pid for s in each.result.sockets if s.pid is not None})
+    out.write("".join(f"{each.host.name} {pid}\n" for pid in pids))
+    out.flush()
+
+
 def write_json_line(each: HostResult, out: IO[str]) -> None:
     out.write(json.dumps(host_doc(each), ensure_ascii=False) + "\n")
     out.flush()

@@ -44,7 +44,7 @@ def one_line(done: subprocess.CompletedProcess[str]) -> str:
         (["22", "--hosts", "/nonexistent/h"], "cannot read --hosts /nonexistent/h"),
         (["22", "--host", "a", "--parallel", "0"], "--parallel 0: ask at least 1 host"),
         (["22", "--host", "a", "--timeout", "0"], "--timeout 0: give a number of seconds"),
-        (["22", "--host", "a", "--pids"], "--pids cannot be combined with --host"),
+        (["22", "--host", "a", "--sort", "size"], "unknown --sort 'size'"),
         (["22", "--host", "a", "--from", "x"], "--from cannot be combined with --host"),
     ],
 )

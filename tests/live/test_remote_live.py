@@ -200,3 +200,30 @@ def test_owner_filters_narrow_each_hosts_answer(lab: Lab, host: str) -> None:
     assert (others["exit_code"], others["sockets"]) == (1, [])
     assert others["ports"][0]["verdict"] == "in-use-by-others"
     assert str(pid) in others["ports"][0]["hint"]
+
+
+def test_pids_of_each_host_one_line_each(lab: Lab) -> None:
+    """`-q` over hosts: "HOST PID" lines in the hosts' order; a host that cannot be asked
+    says so on stderr and gives its exit code, and the others still answer."""
+    port1, pid1 = lab.listen("h3")
+    port2, pid2 = lab.listen("hp")
+    specs = f"{port1},{port2}"
+    done = portwho(lab, specs, "-t", "--host", "h3", "--host", "h5-refused", "--host", "hp", "-q")
+    assert done.stdout.splitlines() == [f"h3 {pid1}", f"hp {pid2}"]
+    assert done.stderr.startswith("portwho: h5-refused: ")
+    assert done.returncode == 4
+
+
+def test_sort_orders_each_hosts_sockets(lab: Lab) -> None:
+    """`--sort pid` over a host orders that host's sockets as it orders a local lookup's."""
+    first = lab.listen("h4")
+    for _ in range(8):  # two listeners whose port order is not their pid order
+        second = lab.listen("h4")
+        if (second[0] < first[0]) != (second[1] < first[1]):
+            break
+    (a, pid_a), (b, pid_b) = first, second
+    assert (a < b) != (pid_a < pid_b)
+    doc = as_json(portwho(lab, f"{a},{b}", "-t", "-4", "--host", "h4", "--sort", "pid", "--json"))
+    assert [s["pid"] for s in doc["hosts"][0]["sockets"]] == sorted([pid_a, pid_b])
+    ports = as_json(portwho(lab, f"{a},{b}", "-t", "-4", "--host", "h4", "--json"))
+    assert [s["local_port"] for s in ports["hosts"][0]["sockets"]] == sorted([a, b])
