@@ -51,7 +51,7 @@ def _attempt(name: str, query: Query, deadline: Deadline) -> tuple[Attempt, Answ
         return done(Outcome.UNAVAILABLE, str(exc)), None
     except BackendFailed as exc:
         return done(Outcome.FAILED, str(exc)), None
-    socks = query.select(answer.sockets)
+    socks = query.select(answer.sockets, answer.exact)
     outcome = Outcome.ANSWERED if answer.complete else Outcome.PARTIAL
     return done(outcome, answer.detail, len(socks)), answer.but(sockets=socks)
 

@@ -61,14 +61,17 @@ class Answer(Record):
     owners still unnamed when no other backend could name them (e.g. another PID namespace).
     """
 
-    __slots__ = ("all_sockets", "complete", "detail", "sockets")
-    FIELDS = ("sockets", "complete", "detail", "all_sockets")
+    __slots__ = ("all_sockets", "complete", "detail", "exact", "sockets")
+    FIELDS = ("sockets", "complete", "detail", "all_sockets", "exact")
     sockets: tuple[Socket, ...]
     complete: bool
     detail: str
     #: False when the backend sees only some processes' sockets (lsof without root, psutil's
     #: per-process fallback on macOS): then seeing nothing on a port does not make it free.
     all_sockets: bool
+    #: True when the backend asked for exactly the query's ports, protocols, families and
+    #: states (netlink's kernel filter): only the specs' addresses are left to check
+    exact: bool
 
     def __init__(
         self,
@@ -76,11 +79,13 @@ class Answer(Record):
         complete: bool = True,
         detail: str = "",
         all_sockets: bool = True,
+        exact: bool = False,
     ) -> None:
         _set(self, "sockets", sockets)
         _set(self, "complete", complete)
         _set(self, "detail", detail)
         _set(self, "all_sockets", all_sockets)
+        _set(self, "exact", exact)
 
 
 if TYPE_CHECKING:

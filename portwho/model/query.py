@@ -144,10 +144,12 @@ class Query(Record):
         every = ports is None or len(ports) >= _ALL_PORTS  # every port, protocol and family
         _set(self, "_every", every and len(protocols) == len(families) == 2 and not self._narrowed)
 
-    def select(self, socks: Iterable[Socket]) -> tuple[Socket, ...]:
+    def select(self, socks: Iterable[Socket], exact: bool = False) -> tuple[Socket, ...]:
         """The sockets this query wants: all of them, when it wants every socket of every port,
-        protocol and family (a range of 1-65535 asks 32,000 sockets what it already knows)."""
-        if self._every and not self.listening_only:
+        protocol and family (a range of 1-65535 asks 32,000 sockets what it already knows), or
+        when `exact`: they are what was asked for (a kernel's filter), and no spec names an
+        address (a listing asked 25,000 listeners whether they listen)."""
+        if (self._every and not self.listening_only) or (exact and not self._narrowed):
             return tuple(socks)
         return tuple(s for s in socks if self.wants(s))
 

@@ -220,3 +220,18 @@ def test_select_keeps_what_wants_keeps(
         for port, proto, listens in specs
     ]  # fmt: skip
     assert query.select(socks) == tuple(s for s in socks if query.wants(s))
+
+
+def test_an_exact_answer_is_kept_whole_unless_a_spec_names_an_address() -> None:
+    """A backend that asked for exactly the query (netlink's kernel filter) is not asked
+    again per socket; a spec's address the kernel did not filter on still is."""
+    from portwho.ports import port_specs
+
+    local = Socket(protocol="tcp", family="ipv4", local_address="127.0.0.1", local_port=80,
+                   state="LISTEN")  # fmt: skip
+    other = local.but(local_address="10.0.0.1")
+    listening = Query(listening_only=True)
+    assert listening.select([local, other], exact=True) == (local, other)
+    assert listening.select([local.but(state="ESTABLISHED")]) == ()  # not exact: checked
+    narrowed = Query(ports=frozenset({80}), specs=port_specs(["127.0.0.1:80"]))
+    assert narrowed.select([local, other], exact=True) == (local,)

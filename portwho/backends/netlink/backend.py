@@ -164,7 +164,9 @@ class NetlinkBackend:
         # Every other backend reads the same /proc: when we could read every fd table (or are
         # root), an owner we did not find lives in another PID namespace and nobody can name it.
         final = hidden == 0 or owners.unreadable == 0 or is_root()
-        return Answer(sockets=tuple(sockets), complete=final, detail=detail)
+        # the kernel was asked for the query's tables, states and ports, and /proc/net's
+        # fallback kept what the query wants: only the specs' addresses are left to check
+        return Answer(sockets=tuple(sockets), complete=final, detail=detail, exact=True)
 
 
 BACKEND = NetlinkBackend()
