@@ -79,18 +79,8 @@ DETAILS = ("process", "user", "cmdline", "cwd", "started")
 def with_details(sock: Socket, details: Details, /) -> Socket:
     """sock.but(**{k: v for k, v in zip(DETAILS, details) if v is not None}): what is known
     of the owner, over what the backend saw (None: keep the backend's)."""
-    process, user, cmdline, cwd, started = details
     new = _copy(sock)
-    if process is not None:
-        new.process = process
-    if user is not None:
-        new.user = user
-    if cmdline is not None:
-        new.cmdline = cmdline
-    if cwd is not None:
-        new.cwd = cwd
-    if started is not None:
-        new.started = started
+    _store_details(new, details)
     new.__class__ = Socket
     return new  # type: ignore[return-value]
 
@@ -98,20 +88,24 @@ def with_details(sock: Socket, details: Details, /) -> Socket:
 def fill_details(sock: Socket, details: Details, /) -> Socket:
     """with_details() into the record itself, for a record its holder has not handed to
     anyone (enrich's in_place: a listing's 25,000 copies were a tenth of it)."""
-    process, user, cmdline, cwd, started = details
     _set(sock, "__class__", _SocketSlots)  # its writable twin: plain stores, as _copy's
-    if process is not None:
-        sock.process = process
-    if user is not None:
-        sock.user = user
-    if cmdline is not None:
-        sock.cmdline = cmdline
-    if cwd is not None:
-        sock.cwd = cwd
-    if started is not None:
-        sock.started = started
+    _store_details(sock, details)
     sock.__class__ = Socket
     return sock
+
+
+def _store_details(into: _SocketSlots, details: Details) -> None:
+    process, user, cmdline, cwd, started = details
+    if process is not None:
+        into.process = process
+    if user is not None:
+        into.user = user
+    if cmdline is not None:
+        into.cmdline = cmdline
+    if cwd is not None:
+        into.cwd = cwd
+    if started is not None:
+        into.started = started
 
 
 def _port(sock: Socket) -> int:
