@@ -8,18 +8,26 @@ just appeared, so a steady state costs one socket-table read per interval.
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from portwho.errors import NoBackendError
-from portwho.kill.plan import holds
-from portwho.model import OWNERLESS_STATES, LookupResult, Query, Socket, Spec, Verdict
+from portwho.kill import holds
+from portwho.model import OWNERLESS_STATES, Query, Socket, Verdict
+from portwho.model.record import Record
+
+# No dataclasses, typing or collections at run time: `wait` and `watch` start in loops, and
+# watch's first frame is a listing; those imports were a tenth of it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Protocol
+
+    from portwho.model import LookupResult, Spec
+
+    class Lookup(Protocol):
+        def __call__(self, query: Query, *, enrich: bool = ...) -> LookupResult: ...
 
 
-class Lookup(Protocol):
-    def __call__(self, query: Query, *, enrich: bool = ...) -> LookupResult: ...
+_set = object.__setattr__
 
 
 def _core_lookup(query: Query, *, enrich: bool = False) -> LookupResult:
@@ -37,12 +45,17 @@ def _enrich(socks: Iterable[Socket]) -> list[Socket]:
 # -- wait -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PortState:
+class PortState(Record):
     """Who binds one port right now (listeners and UDP sockets; pid None when hidden)."""
 
+    __slots__ = ("holders", "port")
+    FIELDS = ("port", "holders")
     port: int
-    holders: tuple[Socket, ...] = ()
+    holders: tuple[Socket, ...]
+
+    def __init__(self, *, port: int, holders: tuple[Socket, ...] = ()) -> None:
+        _set(self, "port", port)
+        _set(self, "holders", holders)
 
     @property
     def busy(self) -> bool:
@@ -136,23 +149,30 @@ def diff(previous: dict[Key, Socket], current: dict[Key, Socket], now: float) ->
     return sorted(gone, key=order) + sorted(new, key=order)
 
 
-@dataclass(slots=True, kw_only=True)
 class Seen:
     """One owner of one port as long as it was seen: so a short-lived owner stays on screen."""
 
-    port: int
-    pid: int | None
-    process: str | None
-    cmdline: tuple[str, ...] | None
-    first: float
-    last: float
-    gone: bool = False
+    __slots__ = ("cmdline", "first", "gone", "last", "pid", "port", "process")
+
+    def __init__(
+        self, *, port: int, pid: int | None, process: str | None,
+        cmdline: tuple[str, ...] | None, first: float, last: float, gone: bool = False,
+    ) -> None:  # fmt: skip
+        self.port, self.pid, self.process, self.cmdline = port, pid, process, cmdline
+        self.first, self.last, self.gone = first, last, gone
+
+    def __repr__(self) -> str:
+        return f"Seen(port={self.port}, pid={self.pid}, process={self.process!r}, gone={self.gone})"
 
 
-@dataclass(slots=True)
 class History:
-    limit: int = 20
-    entries: deque[Seen] = field(default_factory=deque)
+    """The last `limit` owners seen, oldest first."""
+
+    __slots__ = ("entries", "limit")
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit = limit
+        self.entries: list[Seen] = []
 
     def record(self, events: Iterable[Event], current: Iterable[Socket], now: float) -> None:
         # a set, not a scan of the entries per event: the first poll of 25,000 listeners made
@@ -172,7 +192,7 @@ class History:
                      first=now, last=now)
             )  # fmt: skip
             if len(self.entries) > self.limit:
-                self.entries.popleft()
+                del self.entries[0]
         for seen in self.entries:
             if seen.gone:
                 continue
@@ -180,8 +200,7 @@ class History:
                 seen.last = now  # last time it was seen, so a short life is measured honestly
             else:
                 seen.gone = True
-        while len(self.entries) > self.limit:
-            self.entries.popleft()
+        del self.entries[: max(0, len(self.entries) - self.limit)]
 
 
 class Watcher:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from portwho.errors import ExitCode, UsageError
 from portwho.kill import execute as act_kill
+from portwho.kill import holds
 from portwho.kill import plan as act
 from portwho.kill.plan import KillOutcome, Refusal, Status, Target
 from portwho.model import Socket, Spec
@@ -45,7 +46,7 @@ def kill(
         platform=platform_key(),
         contexts=contexts,
     )
-    held = any(act.holds(s, ports) for s in socks)
+    held = any(holds(s, ports) for s in socks)
     targets = [e for e in plan if isinstance(e, Target)]
     report = Report(ports=ports, signal=name, plan=plan, as_json=as_json)
     if dry_run or (not targets and not held):
@@ -65,7 +66,7 @@ def kill(
     ]
     report.progress([outcome_line(o, ports) for o in outcomes])
     after = narrowed(act_kill.gather(ports, include_clients=False), typed, ports)
-    left = [s for s in after if act.holds(s, ports)]
+    left = [s for s in after if holds(s, ports)]
     return report.done(outcomes, left, act.kill_exit_code(plan, outcomes, bool(left)))
 
 

@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from portwho.kill.plan import KillOutcome, Status, Target, holds, signal_name
+from portwho.kill import holds
+from portwho.kill.plan import KillOutcome, Status, Target, signal_name
 from portwho.model import Socket
 
 # -- the side effects -------------------------------------------------------------------------

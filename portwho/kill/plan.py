@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from portwho.context.forwarders import forwarder_refusal, protected_reason
 from portwho.errors import ExitCode, UsageError
+from portwho.kill import holds
 from portwho.model import OWNERLESS_STATES, Socket
 
 if TYPE_CHECKING:
@@ -43,13 +44,6 @@ class Refusal:
     reason: str
     advice: str | None = None
     override: str | None = None  # the flag that lifts it ("--force", "--include-clients")
-
-
-def holds(sock: Socket, ports: Iterable[int]) -> bool:
-    """Bound to the port: a TCP listener or any UDP socket on it (not a mere connection)."""
-    if sock.local_port not in set(ports) or sock.state in OWNERLESS_STATES:
-        return False
-    return sock.protocol == "udp" or sock.listening
 
 
 def plan_kill(

@@ -1,18 +1,18 @@
-"""The views of `wait` and `watch`: a status line, an event stream, and a rich Live table
-(rich is imported only inside LiveView: piped output never loads it)."""
+"""`wait` and `watch` views: a status line, events, a Live table (rich only inside LiveView)."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
 
 from portwho.views.jsondoc import socket_json
 from portwho.views.words import command_text, endpoint, proto_label, role
 
+TYPE_CHECKING = False  # not typing's: watch's first frame is a listing, and typing a tenth of it
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import IO, Any
+
     from portwho.model import Socket
     from portwho.poll import Event, PortState, Watcher
 
@@ -30,11 +30,8 @@ def clock(at: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at % 1 * 1000):03d}"
 
 
-# -- wait -------------------------------------------------------------------------------------
-
-
 class StatusLine:
-    """One updating line on a terminal; a line per change otherwise (both on stderr)."""
+    """`wait`'s one updating line on a terminal; a line per change otherwise (on stderr)."""
 
     def __init__(self, stream: IO[str], *, want_busy: bool) -> None:
         self.stream = stream
@@ -87,7 +84,7 @@ MARKS = {"present": "=", "appeared": "+", "vanished": "-"}
 
 def event_line(ev: Event, words: dict[object, str] | None = None) -> str:
     """`words`: the clock and owner texts of one poll's lines, each worded once (a first poll
-    holds every listener: tens of thousands of sockets of a few hundred owners)."""
+    holds every listener: tens of thousands of sockets, a few hundred owners)."""
     s, words = ev.socket, {} if words is None else words
     if ev.at not in words:  # a float key: never equal to an owner's tuple
         words[ev.at] = clock(ev.at)
@@ -99,14 +96,15 @@ def event_line(ev: Event, words: dict[object, str] | None = None) -> str:
 
 
 def event_json(ev: Event) -> str:
+    import json  # only for --json (its decoder brings re)
+
     doc = {"schema": 1, "event": ev.kind, "time": ev.at, "socket": socket_json(ev.socket)}
     return json.dumps(doc, ensure_ascii=False)
 
 
 def sleep_unless_closed(stream: IO[str], seconds: float) -> None:
     """Sleep, but raise BrokenPipeError as soon as the reader of `stream` goes away: a quiet
-    `portwho watch PORT | head -1` would otherwise only notice at its next write, which on a
-    steady port never comes."""
+    `portwho watch PORT | head -1` would otherwise notice only at its next write (maybe never)."""
     import select
 
     try:

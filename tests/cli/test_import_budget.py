@@ -130,3 +130,8 @@ def test_watch_imports_no_typer(tmp_path: Path, held_port: str) -> None:
     new = loaded(tmp_path, "watch", held_port, "--count", "1")
     assert "portwho.poll" in new  # it did watch
     assert new.isdisjoint({"typer", "click", "rich", "portwho.cli.app"})
+    # nor what the lookup goes without but the spec (watch's options are read from it):
+    # poll's records are plain classes, and kill's planner (enum, dataclasses) is not
+    # imported for the one predicate poll asks
+    never = (LOOKUP_NEVER - {"portwho.spec"}) | {"json", "portwho.kill.plan", "collections"}
+    assert new.isdisjoint(never)
