@@ -216,12 +216,16 @@ def test_pids_of_each_host_one_line_each(lab: Lab) -> None:
 
 def test_sort_orders_each_hosts_sockets(lab: Lab) -> None:
     """`--sort pid` over a host orders that host's sockets as it orders a local lookup's."""
-    first = lab.listen("h4")
-    for _ in range(8):  # two listeners whose port order is not their pid order
-        second = lab.listen("h4")
-        if (second[0] < first[0]) != (second[1] < first[1]):
+    # two listeners whose port order is not their pid order: pids grow with each listener
+    # and the kernel picks ports at random, so a later one soon has a lower port than an
+    # earlier one (ten in increasing port order: one chance in 3.6 million)
+    listeners = [lab.listen("h4")]
+    while len(listeners) < 10:
+        listeners.append(lab.listen("h4"))
+        if listeners[-1][0] < max(port for port, _ in listeners[:-1]):
             break
-    (a, pid_a), (b, pid_b) = first, second
+    (b, pid_b) = listeners[-1]
+    (a, pid_a) = next(x for x in listeners[:-1] if x[0] > b)
     assert (a < b) != (pid_a < pid_b)
     doc = as_json(portwho(lab, f"{a},{b}", "-t", "-4", "--host", "h4", "--sort", "pid", "--json"))
     assert [s["pid"] for s in doc["hosts"][0]["sockets"]] == sorted([pid_a, pid_b])
