@@ -159,16 +159,15 @@ def from_text(query: Query, text: str, fmt: str | None, origin: str) -> LookupRe
     name, parsed = formats.parse(text, fmt)
     socks = sorted((s for s in parsed if query.wants(s)), key=_order)
     ms = round((time.perf_counter() - start) * 1000, 2)
-    attempt = Attempt(
-        backend=name,
-        outcome=Outcome.ANSWERED,
-        detail="; ".join(filter(None, (origin, parsed.summary()))),
-        ms=ms,
-        count=len(socks),
-        skipped=parsed.skipped,
-        first_skipped=parsed.first_skipped,
-    )
+    attempt = Attempt(backend=name, outcome=Outcome.ANSWERED, ms=ms, count=len(socks),
+                      detail="; ".join(filter(None, (origin, parsed.summary()))),
+                      skipped=parsed.skipped, first_skipped=parsed.first_skipped)  # fmt: skip
     result = finish(query, socks, [attempt], view="all", platform=None, origin=origin, saved=True)
+    if parsed.unnamed:  # a row whose port is a name nothing here knows may be on any port
+        unread = (parsed.unnamed,)
+        result = result.but(ports=tuple(
+            new_report(r.port, Verdict.UNKNOWN, Reason.UNKNOWN_NAMES, unread)
+            if r.verdict is Verdict.FREE else r for r in result.ports))  # fmt: skip
     return result.but(notes=tuple(parsed.notes))
 
 

@@ -92,6 +92,12 @@ class ParseError(BackendFailed):
     """Text that does not look like the output the parser was written for."""
 
 
+class UnknownServiceName(ParseError):
+    """A row gives its port as a service name nothing here maps to a number (`lsof` without
+    -P, `ss`/`netstat` without -n, captured where /etc/services knew it): its port is unknown,
+    so no port the text leaves empty may be called free (core.from_text)."""
+
+
 class ToolMissing(BackendUnavailable):
     """The executable is not on PATH."""
 

@@ -19,7 +19,7 @@ from portwho._run import check_ok
 from portwho.backends.addr import canonical, family_of
 from portwho.backends.base import Answer
 from portwho.backends.rows import Parsed
-from portwho.errors import BackendFailed, ParseError
+from portwho.errors import BackendFailed, ParseError, UnknownServiceName
 from portwho.model import Protocol, Socket
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def _port(port: str, protocol: Protocol, text: str) -> int | None:
         return int(port)
     number = _service_port(port, protocol)
     if number is None:
-        raise ParseError(f"unknown service name {port!r} in {text!r} (run netstat with -n)")
+        raise UnknownServiceName(f"unknown service name {port!r} in {text!r} (run netstat with -n)")
     return number
 
 

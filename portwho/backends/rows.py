@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from portwho.errors import ParseError
+from portwho.errors import ParseError, UnknownServiceName
 from portwho.model import Socket
 
 
 class Parsed(list[Socket]):
     """The sockets read, plus `skipped` rows (count, first example and why) and `notes`."""
 
-    __slots__ = ("first_skipped", "notes", "skip_reason", "skipped")
+    __slots__ = ("first_skipped", "notes", "skip_reason", "skipped", "unnamed")
 
     def __init__(self, sockets: Iterable[Socket] = ()) -> None:
         super().__init__(sockets)
@@ -28,6 +28,7 @@ class Parsed(list[Socket]):
         self.first_skipped: str | None = None
         self.skip_reason = ""
         self.notes: list[str] = []
+        self.unnamed = 0  # rows skipped for a port given as a name that maps to no number
 
     def skip(self, line: str, reason: str) -> None:
         self.skipped += 1
@@ -48,6 +49,7 @@ class Parsed(list[Socket]):
             got = read(*args) if args else read(line)
         except ParseError as exc:
             self.skip(line, str(exc))
+            self.unnamed += isinstance(exc, UnknownServiceName)
             return
         if isinstance(got, Socket):
             self.append(got)
@@ -61,6 +63,7 @@ class Parsed(list[Socket]):
             if self.first_skipped is None:
                 self.first_skipped, self.skip_reason = other.first_skipped, other.skip_reason
             self.skipped += other.skipped
+            self.unnamed += other.unnamed
         for text in other.notes:
             self.note(text)
 
@@ -72,7 +75,7 @@ class Parsed(list[Socket]):
             self.first_skipped,
             self.skip_reason,
         )
-        out.notes = list(self.notes)
+        out.notes, out.unnamed = list(self.notes), self.unnamed
         return out
 
     def unique(self) -> Parsed:
@@ -128,5 +131,5 @@ def port_or_note(name: str, protocol: str, parsed: Parsed | None, where: str) ->
                 f"service name {name!r} is in neither the IANA table nor /etc/services: "
                 "its port is unknown (rerun the tool with -n)"
             )
-        raise ParseError(f"unknown service name {name!r} in {where!r}")
+        raise UnknownServiceName(f"unknown service name {name!r} in {where!r}")
     return port

@@ -265,8 +265,10 @@ def text_view(
     shown = shown_reports(result, query) if shown is None else shown
     if len(shown) > FULL_VIEW_MAX:
         printer.emit(head)
-        printer.emit_table(table.many_table(table.shown_sockets(result, shown)))
-        printer.emit(render.table_tail(result, shown, ranges))
+        socks = table.shown_sockets(result, shown)
+        if socks:  # ports none could be read for (unknown) have no rows
+            printer.emit_table(table.many_table(socks))
+        printer.emit(render.table_tail(result, shown, ranges)[0 if socks else 1 :])
         return
     facts = port_facts([r.port for r in shown], query.protocols)
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:

@@ -58,6 +58,7 @@ class Reason(Constant):
     EXCLUDED_RANGE: ClassVar[Reason]  # inside a Windows excluded port range
     HELD_BY_OTHERS: ClassVar[Reason]  # detail: the pids --pid/--process/--user left out
     NO_BACKEND: ClassVar[Reason]
+    UNKNOWN_NAMES: ClassVar[Reason]  # --from rows whose port is an unknown name (detail: how many)
 
 
 Reason.OWNER_FOUND, Reason.OWNER_NEEDS_PRIVILEGE, Reason.OWNER_OUT_OF_REACH = map(
@@ -69,6 +70,7 @@ Reason.ONLY_OWN_SOCKETS, Reason.CLOSING_ONLY, Reason.NOTHING_BOUND = map(
 Reason.EXCLUDED_RANGE, Reason.NO_BACKEND = Reason("excluded-range"), Reason("no-backend")
 Reason.OWNER_NOT_IN_INPUT = Reason("owner-not-in-input")
 Reason.HELD_BY_OTHERS = Reason("held-by-others")
+Reason.UNKNOWN_NAMES = Reason("unknown-service-names")
 
 
 _set = object.__setattr__

@@ -160,5 +160,6 @@ _VERDICT_WORDS = {
     Reason.HELD_BY_OTHERS: "in use, but not by an owner you asked for",
     Reason.ONLY_OWN_SOCKETS: "unknown: nothing seen, but not every socket was visible",
     Reason.NO_BACKEND: "unknown: no backend could answer (see --debug)",
+    Reason.UNKNOWN_NAMES: "unknown: some rows give their port as an unknown service name",
     Reason.EXCLUDED_RANGE: "reserved by Windows (excluded port range)",
 }

@@ -199,10 +199,12 @@ def count_lines(
     lines: list[Line] = []
     ports = result.query.ports  # what was asked is what the reports are about
     asked = frozenset([r.port for r in result.ports]) if ports is None else ports
-    held = [r.port for r in shown if r.verdict is not Verdict.FREE]  # in port order
+    unknown = {r.port for r in shown if r.verdict is Verdict.UNKNOWN}  # neither held nor free
+    held = [r.port for r in shown if r.verdict is not Verdict.FREE and r.port not in unknown]
     for spec in ranges:
         mine = [p for p in held if p in spec.ports]
-        lines.append([(range_summary(spec.text, len(spec.ports & asked), mine), "bold")])
+        summary = range_summary(spec.text, len(spec.ports & asked), mine, len(unknown & spec.ports))
+        lines.append([(summary, "bold")])
     rest = asked.difference(*(s.ports for s in ranges))
     free = rest.difference(r.port for r in shown)
     if free:
@@ -222,11 +224,14 @@ def table_tail(
     return [[], *advice, *count_lines(result, shown, ranges)]
 
 
-def range_summary(text: str, total: int, held: Sequence[int]) -> str:
-    if not held:
+def range_summary(text: str, total: int, held: Sequence[int], unknown: int = 0) -> str:
+    """`unknown`: ports that could be neither called free nor found held (said apart)."""
+    free = total - len(held) - unknown
+    if not held and not unknown:
         return f"{text}: all {total} ports are free."
     busy = ", ".join(map(str, held[:10])) + (", ..." if len(held) > 10 else "")
-    return f"{text}: {len(held)} of {total} ports in use ({busy}), {total - len(held)} free."
+    used = f"{len(held)} of {total} ports in use" + (f" ({busy})" if held else "")
+    return f"{text}: {used}, " + (f"{unknown} unknown, " if unknown else "") + f"{free} free."
 
 
 def _by_name(services: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:

@@ -129,6 +129,11 @@ _HINTS: dict[Reason, Callable[[PortReport, str, str | None], str | None]] = {
     ),
     Reason.CLOSING_ONLY: _closing,
     Reason.EXCLUDED_RANGE: _excluded,
+    Reason.UNKNOWN_NAMES: lambda r, plat, host: (
+        f"{r.detail[0] if r.detail else 'some'} row(s) of the saved output give their port as a"
+        " service name this machine does not know, so any port may be theirs: save it with"
+        " numeric ports (lsof -nP, ss -n, netstat -n) and ask again"
+    ),
     Reason.HELD_BY_OTHERS: lambda r, plat, host: (
         f"held by pid {', '.join(map(str, r.detail))}, which the --pid/--process/--user"
         " filters leave out"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from portwho.backends import addr
 from portwho.backends.rows import Parsed, as_parsed
-from portwho.errors import ParseError
+from portwho.errors import ParseError, UnknownServiceName
 from portwho.model import Family, Protocol, Socket
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _port(text: str, protocol: Protocol) -> int | None:
         return value
     port = addr.service_port(text, protocol)  # no -P: a service name such as "https"
     if port is None:
-        raise ParseError(f"unknown service name {text!r} for {protocol}")
+        raise UnknownServiceName(f"unknown service name {text!r} for {protocol}")
     return port
 
 
