@@ -199,8 +199,14 @@ def count_lines(
     lines: list[Line] = []
     ports = result.query.ports  # what was asked is what the reports are about
     asked = frozenset([r.port for r in result.ports]) if ports is None else ports
-    unknown = {r.port for r in shown if r.verdict is Verdict.UNKNOWN}  # neither held nor free
-    held = [r.port for r in shown if r.verdict is not Verdict.FREE and r.port not in unknown]
+    held: list[int] = []  # in port order
+    unknown: set[int] = set()  # neither held nor free
+    free_verdict, unknown_verdict = Verdict.FREE, Verdict.UNKNOWN
+    for r in shown:  # one pass: a range's shown ports may be tens of thousands
+        if r.verdict is unknown_verdict:
+            unknown.add(r.port)
+        elif r.verdict is not free_verdict:
+            held.append(r.port)
     for spec in ranges:
         mine = [p for p in held if p in spec.ports]
         summary = range_summary(spec.text, len(spec.ports & asked), mine, len(unknown & spec.ports))
