@@ -25,7 +25,7 @@ from portwho.system.host import is_root, platform_key
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from typing import Literal
 
     from portwho._run import Runner
@@ -282,13 +282,16 @@ def exit_code(result: LookupResult) -> ExitCode:
             return ExitCode.NO_BACKEND
         matched = result.sockets or not result.query.owners.active
         return ExitCode.IN_USE if matched else ExitCode.FREE
+    specs = result.query.specs
+    if len(specs) == 1:  # its ports are the reports' (a range: 65,535 of them, not walked twice)
+        return spec_severity({r.verdict for r in result.ports})[1]
     by_port = {r.port: r.verdict for r in result.ports}
-    groups = [[by_port[p] for p in s.ports if p in by_port] for s in result.query.specs]
-    groups = [g for g in groups if g] or [[v] for v in by_port.values()]
+    groups = [{by_port[p] for p in s.ports if p in by_port} for s in specs]
+    groups = [g for g in groups if g] or [{v} for v in by_port.values()]
     return max((spec_severity(g) for g in groups), key=lambda s: s[0])[1]
 
 
-def spec_severity(verdicts: Sequence[Verdict]) -> tuple[int, ExitCode]:
+def spec_severity(verdicts: Collection[Verdict]) -> tuple[int, ExitCode]:
     """One spec's answer: in use when any port is (visibly, then hidden), else its worst."""
     for held in (Verdict.IN_USE, Verdict.HIDDEN):
         if held in verdicts:
