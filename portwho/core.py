@@ -198,15 +198,16 @@ def finish(
     seen = by_port(socks) if ports and kept is not socks else None  # what filters dropped too
     empty, where = unowned(0, (), view=view, platform=platform, saved=saved), seen or groups
     owned = {s.local_port for s in kept if s.pid is not None} if ports else ()  # in use
-    reports = tuple(
-        new_report(p, Verdict.IN_USE, Reason.OWNER_FOUND) if p in owned
+    used, found, nobody, why = Verdict.IN_USE, Reason.OWNER_FOUND, empty.verdict, empty.reason
+    reports = tuple([  # a list, with the constants in locals: a range is 65,535 ports
+        new_report(p, used, found) if p in owned
         else verdict(
             p, groups.get(p, ()), view=view, platform=platform, saved=saved,
             every=None if seen is None else seen.get(p, ()),
         ) if p in where
-        else new_report(p, empty.verdict, empty.reason)  # nobody on it (most of a range)
+        else new_report(p, nobody, why)  # nobody on it (most of a range)
         for p in ports
-    )  # fmt: skip
+    ])  # fmt: skip
     return LookupResult(
         query=query,
         sockets=tuple(kept),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portwho.errors import UsageError
 from portwho.ports import parse_spec, parse_specs, port_class
@@ -84,3 +86,31 @@ def test_linux_range_is_read_from_proc() -> None:
 
 def test_unknown_platform_has_no_range() -> None:
     assert ephemeral_range("plan9") is None
+
+
+#: what ports.py matched ranges with before it stopped importing re for them
+OLD_RANGE = r"^(\d+)\s*[-:]\s*(\d+)$"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789٣-: \t:x", max_size=14))
+def test_ranges_are_read_as_the_regex_read_them(text: str) -> None:
+    import re
+
+    from portwho.ports import _range_parts
+
+    match = re.match(OLD_RANGE, text)
+    assert _range_parts(text) == (match.groups() if match else None)
+
+
+def test_a_range_imports_no_re() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from portwho.ports import port_specs; port_specs(['1-65535', '80:90']);"
+    code += " print('re' in sys.modules)"
+    # -S: no site, so no .pth file (an editable install's hook) imports re before we look
+    repo = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                          check=True, env={"PYTHONPATH": repo})  # fmt: skip
+    assert done.stdout.strip() == "False"
