@@ -167,12 +167,11 @@ def run_hosts(
 ) -> ExitCode:
     """`sort`: each host's sockets, as --sort orders a lookup's. `pids` output: a line
     "HOST PID" for each owner pid of each host, in the hosts' order."""
-    from portwho.commands.lookup import SORTS, sorted_result
+    from portwho.commands.lookup import check_sort, sorted_result
     from portwho.views import hosts as view
 
     check_settings(parallel, timeout)
-    if sort not in SORTS:
-        raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
+    check_sort(sort)  # before any host is asked
     if not hosts:
         raise UsageError("no hosts to ask: give --host HOST or --hosts FILE")
     codes: list[ExitCode] = []

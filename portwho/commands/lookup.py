@@ -158,9 +158,13 @@ SORTS: dict[str, Callable[[Socket], tuple[object, ...]]] = {
 }
 
 
-def sorted_result(result: LookupResult, sort: str) -> LookupResult:
+def check_sort(sort: str) -> None:
     if sort not in SORTS:
         raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
+
+
+def sorted_result(result: LookupResult, sort: str) -> LookupResult:
+    check_sort(sort)
     if sort == "port":
         return result  # core's order already
     return result.but(sockets=tuple(sorted(result.sockets, key=SORTS[sort])))
@@ -268,7 +272,7 @@ def text_view(
         socks = table.shown_sockets(result, shown)
         if socks:  # ports none could be read for (unknown) have no rows
             printer.emit_table(table.many_table(socks))
-        printer.emit(render.table_tail(result, shown, ranges)[0 if socks else 1 :])
+        printer.emit(render.table_tail(result, shown, ranges, after_table=bool(socks)))
         return
     facts = port_facts([r.port for r in shown], query.protocols)
     if not ranges and len(result.ports) <= FULL_VIEW_MAX:

@@ -7,6 +7,11 @@ from __future__ import annotations
 import os
 
 
+def host_port(host: str, port: object) -> str:
+    """`10.0.0.5:80`, `[fd00::5]:80`: an address and its port as ssh and docker print them."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def read_text(path: str, errors: str = "strict") -> str | None:
     """open(path, encoding="utf-8", errors=errors).read(), or None when it cannot be read.
 

@@ -116,31 +116,37 @@ def _tls(env: Mapping[str, str]) -> bool:
     return bool(env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS"))
 
 
-def unusable(env: Mapping[str, str], home: str) -> list[str]:
-    """The engine hosts set that are not asked, and why (the trail says so)."""
-    out = []
+def _configured(env: Mapping[str, str], home: str) -> tuple[list[str], list[str]]:
+    """DOCKER_HOST's and the CLI context's hosts: (the unix paths and plain tcp://HOST:PORT
+    to ask, why any other is not asked). The context's files are read here, once."""
+    asked: list[str] = []
+    skipped: list[str] = []
     for host in (env.get("DOCKER_HOST"), _context_host(env, home)):
-        if not host or host.startswith("unix://"):
+        if not host:
             continue
-        if host.startswith("tcp://") and _tls(env):
-            out.append(f"{host} needs TLS (DOCKER_TLS_VERIFY), which portwho does not speak")
-        elif not host.startswith("tcp://"):
-            out.append(f"{host} is not asked (unix:// and tcp:// are)")
-    return out
+        if host.startswith("unix://"):
+            asked.append(host.removeprefix("unix://"))
+        elif host.startswith("tcp://") and _tls(env):
+            skipped.append(f"{host} needs TLS (DOCKER_TLS_VERIFY), which portwho does not speak")
+        elif host.startswith("tcp://"):
+            address = host.removesuffix("/")
+            asked.append(address if ":" in address[6:].rpartition("]")[2] else address + ":2375")
+        else:
+            skipped.append(f"{host} is not asked (unix:// and tcp:// are)")
+    return asked, skipped
 
 
-def endpoints(env: Mapping[str, str], home: str, prefer: str = "docker") -> list[tuple[str, str]]:
+def endpoints(
+    env: Mapping[str, str], home: str, prefer: str = "docker", skipped: list[str] | None = None
+) -> list[tuple[str, str]]:
     """(engine, unix socket path or tcp://HOST:PORT) to try, in the docker CLI's order,
     podman's after (first when the container is known to be podman's). Only paths that exist:
-    no connect is wasted; a tcp:// host without TLS (plain HTTP, as the CLI speaks it)."""
+    no connect is wasted; a tcp:// host without TLS (plain HTTP, as the CLI speaks it).
+    `skipped` gets why a host set for the CLI is not asked (the trail says so)."""
     runtime = env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
-    docker: list[str] = []
-    for host in (env.get("DOCKER_HOST"), _context_host(env, home)):
-        if host and host.startswith("unix://"):
-            docker.append(host.removeprefix("unix://"))
-        elif host and host.startswith("tcp://") and not _tls(env):
-            address = host.removesuffix("/")
-            docker.append(address if ":" in address[6:].rpartition("]")[2] else address + ":2375")
+    docker, not_asked = _configured(env, home)
+    if skipped is not None:
+        skipped += not_asked
     docker += ["/var/run/docker.sock", os.path.join(runtime, "docker.sock")]
     podman = [os.path.join(runtime, "podman", "podman.sock"), "/run/podman/podman.sock"]
     found = [("docker", p) for p in docker] + [("podman", p) for p in podman]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from portwho.context import host_port
+
 #: pids no process may signal: the kernel's idle task, init, and Windows' System process
 RESERVED_PIDS = {0: "the kernel", 1: "the init process", 4: "the Windows System process"}
 
@@ -104,6 +106,4 @@ def _container_target(cmdline: Sequence[str] | None) -> str | None:
             found[flag] = args[args.index(flag) + 1]
     if len(found) < 2:  # both halves or nothing
         return None
-    ip, port = found["-container-ip"], found["-container-port"]
-    host = f"[{ip}]" if ":" in ip else ip
-    return f"forwards to container {host}:{port}"
+    return f"forwards to container {host_port(found['-container-ip'], found['-container-port'])}"

@@ -208,13 +208,14 @@ def _ask_engine(owners: list[Owner], env: Mapping[str, str]) -> list[Attempt]:
     podman = any(o.container and o.container.engine == "podman" for o in owners)
     prefer = "podman" if podman else "docker"
     start = time.perf_counter()
-    tried = engine.endpoints(env, os.path.expanduser("~"), prefer)
+    not_asked: list[str] = []
+    tried = engine.endpoints(env, os.path.expanduser("~"), prefer, not_asked)
 
     def done(outcome: Outcome, detail: str, count: int = 0) -> list[Attempt]:
         ms = round((time.perf_counter() - start) * 1000, 2)
         return [Attempt(backend="engine-api", outcome=outcome, detail=detail, ms=ms, count=count)]
 
-    skipped = "".join(f"; {why}" for why in engine.unusable(env, os.path.expanduser("~")))
+    skipped = "".join(f"; {why}" for why in not_asked)
     if not tried:
         return done(Outcome.UNAVAILABLE, "no container engine socket found" + skipped)
     kind, address = tried[0]

@@ -8,6 +8,7 @@ Only the owner's listening ports are matched; nothing is looked up or connected 
 
 from __future__ import annotations
 
+from portwho.context import host_port
 from portwho.context.record import Tunnel
 
 TYPE_CHECKING = False  # not typing's: a lookup imports no typing at run time
@@ -28,12 +29,13 @@ _KUBECTL_VALUED = frozenset({
 def tunnels(tool: str, argv: Sequence[str], ports: set[int]) -> tuple[Tunnel, ...]:
     """One Tunnel per port of `ports` (the owner's listening ports) the command line forwards;
     an ssh listening on a port its command line does not name gets one through its host."""
-    found = _ssh(argv) if tool == "ssh" else _kubectl(argv)
-    named = {t.port: t for t in found if t.port in ports}
-    if tool == "ssh":
-        host = ssh_destination(argv)
-        for port in sorted(ports - named.keys()):
-            named[port] = Tunnel(port=port, tool="ssh", target=None, via=host)
+    if tool != "ssh":
+        named = {t.port: t for t in _kubectl(argv) if t.port in ports}
+        return tuple(named[p] for p in sorted(named))
+    host = ssh_destination(argv)
+    named = {t.port: t for t in _ssh(argv, host) if t.port in ports}
+    for port in ports - named.keys():
+        named[port] = Tunnel(port=port, tool="ssh", target=None, via=host)
     return tuple(named[p] for p in sorted(named))
 
 
@@ -56,10 +58,6 @@ def _split(spec: str) -> list[str]:
     return [p.removeprefix("[").removesuffix("]") for p in parts]
 
 
-def _host_port(host: str, port: str) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
 def local_forward(spec: str) -> tuple[int, str] | None:
     """`-L [bind_address:]port:host:hostport` or `[bind_address:]port:remote_socket` -> (port,
     "host:hostport" or the socket's path); None for a local socket or anything else."""
@@ -67,7 +65,7 @@ def local_forward(spec: str) -> tuple[int, str] | None:
     if len(parts) >= 2 and parts[-1].startswith("/"):
         local, target = parts[:-1], parts[-1]
     elif len(parts) >= 3:
-        local, target = parts[:-2], _host_port(parts[-2], parts[-1])
+        local, target = parts[:-2], host_port(parts[-2], parts[-1])
     else:
         return None
     if not local or not 1 <= len(local) <= 2 or not local[-1].isdecimal():
@@ -121,8 +119,7 @@ def _ssh_forwards(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
             yield letter, value
 
 
-def _ssh(argv: Sequence[str]) -> list[Tunnel]:
-    host = ssh_destination(argv)
+def _ssh(argv: Sequence[str], host: str | None) -> list[Tunnel]:
     out: list[Tunnel] = []
     for letter, value in _ssh_forwards(argv):
         if letter == "L" and (found := local_forward(value)):

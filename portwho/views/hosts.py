@@ -36,8 +36,10 @@ def block_lines(each: HostResult) -> list[render.Line]:
         return [headline(each)]
     busy = render.busy_reports(result) if len(result.ports) > FULL_VIEW_MAX else []
     if len(busy) > FULL_VIEW_MAX:  # a table of their sockets, as a local lookup shows them
-        grid = table.many_table(table.shown_sockets(result, busy)).lines()
-        body = [[(line, "")] for line in grid] + render.table_tail(result, busy)
+        socks = table.shown_sockets(result, busy)
+        grid = table.many_table(socks).lines() if socks else []
+        body = [[(line, "")] for line in grid]
+        body += render.table_tail(result, busy, after_table=bool(socks))
     elif len(result.ports) > FULL_VIEW_MAX:
         body = render.summary_lines(result, busy, each.facts)
     else:

@@ -9,7 +9,7 @@ one table, a row each, in the listing's columns plus STATE, then the counts.
 from __future__ import annotations
 
 from portwho.model import Reason, Verdict
-from portwho.views.words import command_text, hint, proto_label, role
+from portwho.views.words import bracketed, command_text, hint, proto_label, role
 
 TYPE_CHECKING = False  # not typing's: `portwho` imports no typing at run time
 if TYPE_CHECKING:
@@ -91,16 +91,12 @@ def _owner_cells(socks: Iterable[Socket], nobody: bool = False) -> dict[int | No
     return owners
 
 
-def _host(address: str) -> str:
-    return f"[{address}]" if ":" in address else address
-
-
 def list_table(result: LookupResult) -> Table:
     socks = result.sockets
     lead = [
         [str(s.local_port) for s in socks],
         [proto_label(s) for s in socks],
-        [_host(s.local_address) for s in socks],
+        [bracketed(s.local_address) for s in socks],
     ]
     return Table(LIST_COLUMNS, lead, [s.pid for s in socks], _owner_cells(socks))
 
@@ -114,7 +110,7 @@ def many_table(socks: Sequence[Socket]) -> Table:
     lead = [
         [str(s.local_port) for s in socks],
         [proto_label(s) for s in socks],
-        [_host(s.local_address) for s in socks],
+        [bracketed(s.local_address) for s in socks],
         [role(s) for s in socks],
     ]
     keys = [s.pid if s.pid is not None or s.needs_owner else -1 for s in socks]

@@ -220,14 +220,19 @@ def count_lines(
 
 
 def table_tail(
-    result: LookupResult, shown: Sequence[PortReport], ranges: Sequence[Spec] = ()
+    result: LookupResult,
+    shown: Sequence[PortReport],
+    ranges: Sequence[Spec] = (),
+    *,
+    after_table: bool = True,
 ) -> list[Line]:
-    """What follows a table of many ports' sockets: a blank line, what the table cannot say
-    (views.table.advice_lines), the counts."""
+    """What follows a table of many ports' sockets (a blank line after it; no table when none
+    of the ports had a socket to show): what the table cannot say (views.table.advice_lines),
+    the counts."""
     from portwho.views.table import advice_lines
 
     advice: list[Line] = [[(line, "")] for line in advice_lines(result, shown)]
-    return [[], *advice, *count_lines(result, shown, ranges)]
+    return ([[]] if after_table else []) + advice + count_lines(result, shown, ranges)
 
 
 def range_summary(text: str, total: int, held: Sequence[int], unknown: int = 0) -> str:

@@ -15,9 +15,13 @@ if TYPE_CHECKING:
     from portwho.model import PortReport, Socket
 
 
+def bracketed(address: str) -> str:
+    """An address as it is printed before a port: IPv6 in brackets."""
+    return f"[{address}]" if ":" in address else address
+
+
 def endpoint(address: str, port: int | None) -> str:
-    host = f"[{address}]" if ":" in address else address
-    return f"{host}:{port if port is not None else '*'}"
+    return f"{bracketed(address)}:{port if port is not None else '*'}"
 
 
 def proto_label(sock: Socket) -> str:

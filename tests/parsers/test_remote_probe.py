@@ -214,3 +214,21 @@ def test_a_host_with_many_busy_ports_shows_one_table_of_their_sockets() -> None:
         [str(p), "tcp4", "0.0.0.0", "listening"] for p in range(8000, 8010)
     ]
     assert text[-1] == "90 of the 100 ports asked are free."
+
+
+def test_a_host_whose_busy_ports_have_no_socket_to_show_prints_no_empty_table() -> None:
+    """Ports that are not free and hold no socket (unknown: nothing could be read for them)
+    are counted, with no table header over no rows, as a local lookup shows them."""
+    from portwho import core
+    from portwho.model import new_report
+    from portwho.views.table import MANY_COLUMNS
+
+    query = Query(ports=frozenset(range(8000, 8020)))
+    result = core.from_sockets(query, [], [], platform="linux", origin="web1")
+    unknown = tuple(new_report(r.port, Verdict.UNKNOWN, Reason.NO_BACKEND) for r in result.ports)
+    each = commands.HostResult(host=Host("web1", "web1"), code=ExitCode.NO_BACKEND,
+                               result=result.but(ports=unknown), facts={}, platform="linux",
+                               error=None, seconds=0.1)  # fmt: skip
+    text = ["".join(words for words, _ in line) for line in block_lines(each)]
+    assert all(line.split() != list(MANY_COLUMNS) for line in text)
+    assert text[1] != ""  # straight after the headline: no blank line for a table not shown

@@ -129,7 +129,9 @@ def test_a_plain_tcp_host_comes_first_and_missing_paths_never(
     found = engine.endpoints(env, str(tmp_path))
     assert found[0] == ("docker", address)
     assert all(p == "/var/run/docker.sock" for _, p in found[1:])
-    assert engine.unusable(env, str(tmp_path)) == []
+    skipped: list[str] = []
+    engine.endpoints(env, str(tmp_path), skipped=skipped)
+    assert skipped == []
 
 
 @pytest.mark.parametrize(
@@ -142,7 +144,9 @@ def test_hosts_it_cannot_ask_are_said_not_tried(
 ) -> None:
     env = {**env, "XDG_RUNTIME_DIR": str(tmp_path)}
     assert all(not p.startswith(("tcp://", "ssh://")) for _, p in engine.endpoints(env, "/"))
-    (said,) = engine.unusable(env, str(tmp_path))
+    skipped: list[str] = []
+    engine.endpoints(env, str(tmp_path), skipped=skipped)
+    (said,) = skipped
     assert said.startswith(why)
 
 
